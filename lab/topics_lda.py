@@ -1,0 +1,91 @@
+"""LDA with gensim, and the numbers we read off it: coherence, diversity, held-out perplexity, label alignment."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+
+def train_lda(corpus: list, dictionary, k: int, passes: int, iterations: int, chunksize: int, alpha: str, eta: str,
+              seed: int):
+    """eval_every=None: gensim would otherwise estimate perplexity every 10 updates, which costs time and
+    changes nothing; a fixed random_state makes the topics reproducible."""
+    from gensim.models import LdaModel
+
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    return LdaModel(corpus=corpus, id2word=dictionary, num_topics=k, passes=passes, iterations=iterations,
+                    chunksize=chunksize, alpha=alpha, eta=eta, eval_every=None, random_state=seed)
+
+
+def top_words(lda, topn: int = 10) -> list[list[tuple[str, float]]]:
+    """P(word | topic): each topic's topn words with their probabilities."""
+    return [[(word, float(weight)) for word, weight in lda.show_topic(topic, topn=topn)]
+            for topic in range(lda.num_topics)]
+
+
+def coherence(lda, texts: list[list[str]], dictionary, measure: str, topn: int = 10) -> tuple[float, list[float]]:
+    """Overall and per-topic coherence on the given tokenized corpus. processes=1: no worker pool on 2 cores."""
+    from gensim.models import CoherenceModel
+
+    topics = [[word for word, _ in words] for words in top_words(lda, topn)]
+    model = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure, topn=topn,
+                           processes=1)
+    per_topic = [float(value) for value in model.get_coherence_per_topic()]
+    return float(np.mean(per_topic)), per_topic
+
+
+def topic_diversity(topics: list[list[str]], topn: int = 10) -> float:
+    """Unique words among all topics' top-n lists, divided by n * K: 1.0 means no two topics share a top word."""
+    if not topics:
+        return 0.0
+    words = [word for topic in topics for word in topic[:topn]]
+    return len(set(words)) / (topn * len(topics))
+
+
+def perplexity(lda, corpus: list) -> float:
+    """Held-out perplexity. log_perplexity returns a per-word likelihood bound, not a perplexity: 2^(-bound)."""
+    if not any(corpus):
+        return float("nan")
+    return float(2 ** (-lda.log_perplexity(corpus)))
+
+
+def doc_topics(lda, corpus: list) -> np.ndarray:
+    """P(topic | document) as a dense (documents, K) array; rows sum to 1."""
+    matrix = np.zeros((len(corpus), lda.num_topics))
+    for row, bow in enumerate(corpus):
+        for topic, weight in lda.get_document_topics(bow, minimum_probability=0.0):
+            matrix[row, topic] = weight
+    sums = matrix.sum(axis=1, keepdims=True)
+    return matrix / np.where(sums == 0, 1.0, sums)
+
+
+def topic_label_table(dominant: np.ndarray, labels: np.ndarray, label_names: list[str], k: int,
+                      topics: list[list[str]]) -> list[dict]:
+    """One row per topic: its first words and how many documents of each label have it as dominant topic."""
+    rows = []
+    for topic in range(k):
+        row = {"topic": topic, "top_words": " ".join(topics[topic][:5])}
+        for index, name in enumerate(label_names):
+            row[name] = int(np.sum((dominant == topic) & (labels == index)))
+        rows.append(row)
+    return rows
+
+
+def sample_doc_rows(theta: np.ndarray, labels: np.ndarray, label_names: list[str], texts: list[str],
+                    count: int) -> list[dict]:
+    """P(topic | document) for a few documents: the first one of each label, then the next ones in order."""
+    firsts = [int(np.flatnonzero(labels == index)[0]) for index in range(len(label_names)) if np.any(labels == index)]
+    order = firsts + [i for i in range(len(labels)) if i not in firsts]
+    rows = []
+    for index in order[:count]:
+        row = {"document": index, "label": label_names[labels[index]], "text": snippet(texts[index]),
+               "dominant_topic": int(theta[index].argmax())}
+        row.update({f"p_topic_{topic}": round(float(p), 4) for topic, p in enumerate(theta[index])})
+        rows.append(row)
+    return rows
+
+
+def snippet(text: str, length: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"

