@@ -32,9 +32,15 @@ def cluster_scores(labels_true, labels_pred) -> dict[str, float]:
 
 
 def kmeans(points: np.ndarray, k: int, seed: int, n_init: int = 10):
-    from sklearn.cluster import KMeans
+    import warnings
 
-    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(points)
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        # Duplicate documents (common in small corpora) leave fewer distinct clusters than K: sweep() copes.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(points)
 
 
 def seeded_scores(points: np.ndarray, labels: np.ndarray, k: int, seeds: list[int]) -> dict[str, float]:

