@@ -33,8 +33,8 @@ class Config(CommonConfig):
     bigrams: bool = False  # gensim Phrases, e.g. "prime_minister"
     bigram_min_count: int = 5
     no_below: int = 5  # Dictionary.filter_extremes: keep words in >= no_below training documents...
-    no_above: float = 0.5  # ...and in <= this share of them
-    keep_n: int = 20000
+    no_above: float = 0.3  # ...and in <= this share of them (drops "say", "year", "new")
+    keep_n: int = 2000  # then the most frequent words: on bbc-news a focused vocabulary gives clearer LDA topics
     # 2. word clusters
     word_vectors: str | None = None  # GloVe or word2vec file; None: train Word2Vec on the train split
     w2v_size: int = 100
@@ -58,8 +58,8 @@ class Config(CommonConfig):
     lda_k_sweep: list[int] = field(default_factory=list)  # if given, K with the best NPMI among these
     lda_passes: int = 10
     lda_iterations: int = 100
-    lda_chunksize: int = 256
-    lda_restarts: int = 1  # >1: fit with several seeds, keep the best training likelihood bound (no labels used)
+    lda_chunksize: int = 2000  # documents per update; >= the training set makes each pass one full update
+    lda_restarts: int = 3  # >1: fit with several seeds, keep the best training likelihood bound (no labels used)
     lda_alpha: str = "auto"
     lda_eta: str = "auto"
     topn: int = 10
