@@ -23,8 +23,10 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     commands.add_parser("ls", help="list recipes, their configs and the built-in datasets")
     run = commands.add_parser("run", help="run a recipe and write a run record")
-    run.add_argument("recipe", help="a recipe name from `lab ls`")
+    run.add_argument("recipe", help="a recipe name from `lab ls`, or `all` for the whole progression")
     run.add_argument("--config", help="a config variant name (recipes/configs/<recipe>/NAME.yaml) or a .yaml path")
+    run.add_argument("--profile", default="default", help="with `all`: default or quick (each recipe's config "
+                     "of that name)")
     run.add_argument("overrides", nargs="*", metavar="key=value", help="override config keys, e.g. seed=1")
     report = commands.add_parser("report", help="turn run records into comparison tables")
     report.add_argument("--runs-dir", default="runs", help="where the run records are (default: runs/)")
@@ -70,6 +72,9 @@ def list_command(args) -> int:
 def run_command(args) -> int:
     from lab.runs import execute
 
+    if args.recipe == "all":
+        return run_all_command(args)
+
     path = execute(args.recipe, args.config, args.overrides)
     if path is not None:
         summarize(path)
@@ -89,6 +94,25 @@ def summarize(path: Path) -> None:
               f"train {cost['train_seconds']:.1f}s  {cost['examples_per_second']:,.0f} ex/s")
     for name, value in record["figures"].items():
         print(f"{name:<24} {value:.4g}" if isinstance(value, float) else f"{name:<24} {value}")
+
+
+def run_all_command(args) -> int:
+    from lab.progression import common_config, run_all
+    from lab.report import build_reports
+
+    outcomes = run_all(args.profile, args.overrides)
+    for outcome in outcomes:
+        print(f"{outcome.recipe:<12} {outcome.path or 'FAILED: ' + outcome.error}")
+    if not any(outcome.path for outcome in outcomes):
+        raise LabError("every recipe failed (see the messages above); fix the first error and rerun")
+    common = common_config(args.overrides)
+    paths = build_reports(Path(common.runs_dir), dataset=outcomes_dataset(outcomes))
+    print(paths[0].parent)
+    return 1 if any(outcome.error for outcome in outcomes) else 0
+
+
+def outcomes_dataset(outcomes) -> str:
+    return next(o.path for o in outcomes if o.path).parent.parent.name
 
 
 def report_command(args) -> int:

@@ -74,7 +74,7 @@ def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult
                        "efficiency": efficiency(model), "history": model.history})
     return {
         "recipe": recipe, "config_name": config,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
         "config": as_dict(cfg),
         "dataset": {"name": data.name, "spec": data.spec, "fingerprint": data.fingerprint,
                     "label_names": data.label_names, "sizes": {k: len(v) for k, v in data.splits.items()},
