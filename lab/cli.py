@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a recipe and write a run record")
     run.add_argument("recipe", help="a recipe name from `lab ls`, or `all` for the whole progression")
     run.add_argument("--config", help="a config variant name (recipes/configs/<recipe>/NAME.yaml) or a .yaml path")
-    run.add_argument("--profile", default="default", help="with `all`: default or quick (each recipe's config "
+    run.add_argument("--profile", default="default", help="with `all`: default, quick or tiny (each recipe's config "
                      "of that name)")
     run.add_argument("overrides", nargs="*", metavar="key=value", help="override config keys, e.g. seed=1")
     report = commands.add_parser("report", help="turn run records into comparison tables")

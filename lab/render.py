@@ -4,27 +4,52 @@ from __future__ import annotations
 
 from lab.report import SIGNIFICANCE
 
-HEADLINE = ("Recipe", "Model", "Accuracy % (95% CI)", "Macro-F1 % (95% CI)", "vs best", "Train s",
+HEADLINE = ("Recipe", "Model", "Family", "Accuracy % (95% CI)", "Macro-F1 % (95% CI)", "vs best", "Train s",
             "Infer ex/s", "Params", "Peak MB")
 
 
-def render_markdown(runs: list[dict], rows: list[dict], best: dict, warning: str | None) -> str:
-    dataset = runs[0]["dataset"]
+LEGEND = ("Best value in each column in **bold**. *vs best*: exact McNemar test of each model against the best "
+          f"macro-F1 model on the same test examples; *n.s.* means p ≥ {SIGNIFICANCE} (no significant difference). "
+          "95% CIs: percentile bootstrap over 1,000 resamples of the test set. Train s: wall time of training; "
+          "Infer ex/s: test-set inference throughput; Peak MB: peak resident memory above the start of training.")
+
+
+def render_markdown(report: dict) -> str:
+    runs, rows, dataset = report["runs"], report["rows"], report["dataset"]
     lines = [f"# Comparison on {dataset['name']}", "", split_summary(dataset), ""]
-    if warning:
-        lines += [f"> **Warning:** {warning}", ""]
-    lines += table(HEADLINE, [headline_cells(row, best) for row in rows])
-    lines += ["", "Best value in each column in **bold**. *vs best*: exact McNemar test of each model against the "
-              f"best macro-F1 model on the same test examples; *n.s.* means p ≥ {SIGNIFICANCE} (no significant "
-              "difference). Train s: wall time of training; Infer ex/s: test-set inference throughput; "
-              "Peak MB: peak resident memory above the start of training.", ""]
+    if report["warning"]:
+        lines += [f"> **Warning:** {report['warning']}", ""]
+    lines += failure_lines(report["failures"])
+    lines += table(HEADLINE, [headline_cells(row, report["best"]) for row in rows]) + ["", LEGEND, ""]
+    lines += image_lines(report["images"], "cost_quality.png", "Cost versus quality")
     lines += per_class_section(runs)
+    lines += image_lines(report["images"], "confusion_matrices.png", "Confusion matrices")
+    lines += image_lines(report["images"], "learning_curves.png", "Learning curves")
+    lines += efficiency_section(report["efficiency"], report["images"])
     for record in runs:
-        lines += recipe_section(record)
+        lines += recipe_section(record, report["images"])
     lines += ["## Runs", ""] + [f"- `{r['recipe']}`: run `{r['run_id']}` on {r['environment']['machine']} "
                                 f"({r['environment']['device']}), lab git `{(r['environment']['git_sha'] or '?')[:8]}`"
                                 for r in runs]
     return "\n".join(lines) + "\n"
+
+
+def failure_lines(failures: list[dict]) -> list[str]:
+    return [f"> **Failed:** recipe `{f['recipe']}`: {escape(f['error'])}" for f in failures] + ([""] if failures else [])
+
+
+def image_lines(images: list[str], name: str, title: str) -> list[str]:
+    return [f"## {title}", "", f"![{title}]({name})", ""] if name in images else []
+
+
+def efficiency_section(curves: dict, images: list[str]) -> list[str]:
+    if not curves:
+        return []
+    sizes = sorted({size for points in curves.values() for size, _ in points})
+    rows = [[model] + [pct(dict(points)[s]) if s in dict(points) else "" for s in sizes] for model, points in curves.items()]
+    return (["## Data efficiency: test macro-F1 % by training examples", ""]
+            + table(["Model"] + [str(s) for s in sizes], rows) + [""]
+            + (["![Data efficiency](data_efficiency.png)", ""] if "data_efficiency.png" in images else []))
 
 
 def split_summary(dataset: dict) -> str:
@@ -40,7 +65,7 @@ def headline_cells(row: dict, best: dict) -> list[str]:
 
     accuracy = mark("accuracy", pct(row["accuracy"])) + f" [{pct(row['accuracy_ci_low'])}–{pct(row['accuracy_ci_high'])}]"
     macro = mark("macro_f1", pct(row["macro_f1"])) + f" [{pct(row['macro_f1_ci_low'])}–{pct(row['macro_f1_ci_high'])}]"
-    return [row["recipe"], row["model"], accuracy, macro, significance(row["p_vs_best"]),
+    return [row["recipe"], row["model"], row["family"], accuracy, macro, significance(row["p_vs_best"]),
             mark("train_seconds", f"{row['train_seconds']:.1f}"),
             mark("examples_per_second", f"{row['examples_per_second']:,.0f}"),
             mark("parameters", compact(row["parameters"])), mark("peak_memory_mb", f"{row['peak_memory_mb']:.0f}")]
@@ -60,10 +85,13 @@ def per_class_section(runs: list[dict]) -> list[str]:
     return ["## Per-class F1 (%)", ""] + table(["Model"] + names, rows) + [""]
 
 
-def recipe_section(record: dict) -> list[str]:
+def recipe_section(record: dict, images: list[str]) -> list[str]:
     if not record["figures"] and not record["tables"]:
         return []
     lines = [f"## {record['recipe']}", ""]
+    for plot in record["plots"]:
+        if f"{record['recipe']}_{plot}.png" in images and not plot.startswith("learning_curves"):
+            lines += [f"![{plot}]({record['recipe']}_{plot}.png)", ""]
     if record["figures"]:
         lines += table(["Figure", "Value"], [[k, number(v)] for k, v in record["figures"].items()]) + [""]
     for name, rows in record["tables"].items():

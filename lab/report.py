@@ -50,7 +50,7 @@ def select_runs(records: list[dict]) -> tuple[list[dict], list[dict]]:
     fingerprint = records[-1]["dataset"]["fingerprint"]
     latest: dict[str, dict] = {}
     for record in records:
-        if record["dataset"]["fingerprint"] == fingerprint:
+        if record["dataset"]["fingerprint"] == fingerprint and record.get("train_size") is None:
             latest[record["recipe"]] = record
     order = {name: i for i, name in enumerate(PROGRESSION)}
     chosen = sorted(latest.values(), key=lambda r: (order.get(r["recipe"], len(order)), r["recipe"]))
@@ -106,22 +106,78 @@ def best_values(rows: list[dict]) -> dict[str, float]:
 
 def write_report(records: list[dict], out_dir: Path) -> list[Path]:
     runs, excluded = select_runs(records)
+    if not runs:
+        raise LabError("only data-efficiency runs were found; run the recipes on the full training split first")
     rows = table_rows(runs)
     best = best_values(rows)
     warning = excluded_warning(excluded, runs[0]["dataset"]["fingerprint"]) if excluded else None
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
+    report = {"dataset": runs[0]["dataset"], "runs": runs, "rows": rows, "best": best, "warning": warning,
+              "failures": open_failures(records, runs), "efficiency": data_efficiency(records, runs)}
+    images = draw_images(report)
+    report["images"] = list(images)
+    from lab.html import render_html
     from lab.render import render_markdown
 
     contents = {
-        "comparison.md": render_markdown(runs, rows, best, warning),
+        "comparison.md": render_markdown(report),
         "comparison.csv": render_csv(rows, best),
-        "comparison.json": json.dumps({"dataset": runs[0]["dataset"], "rows": public(rows), "best": best,
-                                       "excluded_runs": [r["path"] for r in excluded],
+        "comparison.json": json.dumps({"dataset": report["dataset"], "rows": public(rows), "best": best,
+                                       "excluded_runs": [r["path"] for r in excluded], "failures": report["failures"],
+                                       "data_efficiency": report["efficiency"],
                                        "figures": {r["recipe"]: r["figures"] for r in runs if r["figures"]}},
                                       indent=2),
+        "comparison.html": render_html(report, images),
+        **images,
     }
     return write_atomically(out_dir, contents)
+
+
+def open_failures(records: list[dict], runs: list[dict]) -> list[dict]:
+    """Failures of the last `lab run all` that no later successful run of the same recipe has replaced."""
+    from lab.progression import FAILURES
+
+    path = Path(runs[0]["path"]).parent.parent / FAILURES
+    if not path.is_file():
+        return []
+    succeeded = {r["recipe"]: r["created"] for r in runs}
+    return [f for f in json.loads(path.read_text()) if succeeded.get(f["recipe"], "") < f["created"]]
+
+
+def data_efficiency(records: list[dict], runs: list[dict]) -> dict[str, list[tuple[int, float]]]:
+    """Test macro-F1 against the number of training examples, per model, on the report's test split."""
+    fingerprint = runs[0]["dataset"]["fingerprint"]
+    subsets = [r for r in records if r["dataset"]["fingerprint"] == fingerprint and r.get("train_size") is not None]
+    if not subsets:
+        return {}
+    points: dict[str, dict[int, float]] = {}
+    for record in subsets + runs:  # later records win, and the full-size runs come last
+        size = record.get("train_size") or record["dataset"]["sizes"]["train"]
+        for model in record["models"]:
+            points.setdefault(model["name"], {})[size] = model["metrics"]["macro_f1"]
+    return {name: sorted(by_size.items()) for name, by_size in points.items() if len(by_size) > 1}
+
+
+def draw_images(report: dict) -> dict[str, bytes]:
+    from lab import plots
+
+    models = [m for r in report["runs"] for m in r["models"]]
+    images = {}
+    if report["rows"]:
+        images["cost_quality.png"] = plots.cost_quality(report["rows"])
+        images["confusion_matrices.png"] = plots.confusion_matrices(models, report["dataset"]["label_names"])
+    trained = [m for m in models if m.get("history")]
+    if trained:
+        images["learning_curves.png"] = plots.learning_curves(trained)
+    if report["efficiency"]:
+        images["data_efficiency.png"] = plots.data_efficiency(report["efficiency"])
+    for record in report["runs"]:
+        for plot in record["plots"]:
+            source = Path(record["path"]) / f"{plot}.png"
+            if source.is_file():
+                images[f"{record['recipe']}_{plot}.png"] = source.read_bytes()
+    return images
 
 
 def excluded_warning(excluded: list[dict], fingerprint: str) -> str:
@@ -148,9 +204,9 @@ def write_atomically(out_dir: Path, contents: dict[str, str]) -> list[Path]:
     """Every file is rendered before any is written, and each lands by rename: no half-written report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in contents.items():
+    for name, content in contents.items():
         temporary = out_dir / f".{name}.tmp"
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         os.replace(temporary, out_dir / name)
         written.append(out_dir / name)
     return written

@@ -33,8 +33,11 @@ RECORD = "record.json"
 
 
 def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str | None = None,
-            data: data_layer.LabData | None = None) -> Path | None:
-    """Run one recipe and return its run folder (None on the non-main processes of a distributed launch)."""
+            data: data_layer.LabData | None = None, train_size: int | None = None) -> Path | None:
+    """Run one recipe and return its run folder (None on the non-main processes of a distributed launch).
+
+    train_size trains on a stratified subset of the training split (the data-efficiency experiment).
+    """
     module = load_recipe(recipe)
     config = config or ("default" if "default" in config_names(recipe) else None)
     variant = read_variant(recipe, config) if config else {}
@@ -43,12 +46,15 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
         values["runs_dir"] = runs_dir
     cfg = build(module.Config, variant, values)
     data = data or load_data(cfg)
+    if train_size is not None:
+        data = data_layer.subsample_train(data, train_size, cfg.seed)
     for note in data.notes:
         print(f"note: {note}", file=sys.stderr)
     result = module.run(cfg, data)
     if not is_main_process():
         return None
     record = make_record(recipe, config, cfg, data, result)
+    record["train_size"] = train_size
     return write_run(Path(cfg.runs_dir) / data.name / recipe, record, data, result)
 
 

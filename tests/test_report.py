@@ -98,10 +98,57 @@ def test_newest_run_of_a_recipe_wins(runs_dir, tmp_path):
 def test_default_output_is_reports_per_dataset(runs_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     paths = report.build_reports(runs_dir)
-    assert sorted(p.name for p in paths) == ["comparison.csv", "comparison.json", "comparison.md"]
+    assert {"comparison.csv", "comparison.json", "comparison.md", "comparison.html", "cost_quality.png"} <= {
+        p.name for p in paths}
     assert all(p.parent == Path("reports") / "tiny" for p in paths)
 
 
 def test_no_runs_is_a_clear_error(tmp_path):
     with pytest.raises(LabError, match="no run records under"):
         report.build_reports(tmp_path / "empty")
+
+
+def test_html_is_self_contained_and_escapes_dataset_strings(tmp_path):
+    global LABELS
+    hostile = "<script>alert(1)</script>"
+    original = LABELS
+    LABELS = [hostile, "sport"]
+    try:
+        write_run(tmp_path, "topics", "run-01", {}, tables={"lda_topics": [{"words": f"{hostile} & more"}]})
+        write_run(tmp_path, "classical", "run-02", {"nb": (TWO_WRONG, 2.0)})
+    finally:
+        LABELS = original
+    report.build_reports(tmp_path, tmp_path / "out")
+    page = (tmp_path / "out" / "comparison.html").read_text()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&amp; more" in page
+    assert 'src="data:image/png;base64,' in page and "<b>" in page
+    assert "src=\"http" not in page and "<link" not in page
+
+
+def test_failed_recipe_is_named_until_a_later_run_succeeds(runs_dir, tmp_path):
+    failures = runs_dir / "tiny" / "failures.json"
+    failures.write_text(json.dumps([{"recipe": "bow_ffn", "error": "RuntimeError: out of memory",
+                                     "created": "2026-01-01T00:00:05"}]))
+    report.build_reports(runs_dir, tmp_path / "out")
+    text = (tmp_path / "out" / "comparison.md").read_text()
+    assert "**Failed:** recipe `bow_ffn`: RuntimeError: out of memory" in text
+    assert "out of memory" in (tmp_path / "out" / "comparison.html").read_text()
+    write_run(runs_dir, "bow_ffn", "run-07", {"ffn": (ALL_RIGHT, 1.0)})
+    report.build_reports(runs_dir, tmp_path / "out")
+    assert "Failed" not in (tmp_path / "out" / "comparison.md").read_text()
+
+
+def test_data_efficiency_curve_from_subset_runs(runs_dir, tmp_path):
+    for size, predicted in ((4, SIX_WRONG), (16, TWO_WRONG)):
+        folder = write_run(runs_dir, "classical", f"run-1{size % 10}", {"svm": (predicted, 1.0)})
+        record = json.loads((folder / "record.json").read_text())
+        record["train_size"] = size
+        (folder / "record.json").write_text(json.dumps(record))
+    report.build_reports(runs_dir, tmp_path / "out")
+    data = json.loads((tmp_path / "out" / "comparison.json").read_text())
+    # the subset runs never replace the full run in the main table; the full run is the curve's last point (32)
+    assert [(r["model"], r["run_id"]) for r in data["rows"]][:2] == [("nb", "run-01"), ("svm", "run-01")]
+    assert data["data_efficiency"]["svm"] == [[4, 0.39], [16, 0.79], [32, 0.99]]
+    assert (tmp_path / "out" / "data_efficiency.png").stat().st_size > 1000
+    assert "## Data efficiency" in (tmp_path / "out" / "comparison.md").read_text()
