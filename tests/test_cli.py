@@ -55,4 +55,4 @@ def test_run_then_report_end_to_end(tmp_path):
     report = lab("report", "--runs-dir", str(tmp_path), "--out", str(tmp_path / "report"))
     assert report.returncode == 0, report.stderr
     table = (tmp_path / "report" / "comparison.md").read_text()
-    assert table.count("| classical |") == 3
+    assert table.count("| classical | tfidf_") == 3
