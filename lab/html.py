@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from lab.render import HEADLINE, LEGEND, headline_cells, number, pct, split_summary
+from lab.render import HEADLINE, LEGEND, efficiency_table, headline_cells, number, per_class_table, split_summary
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
@@ -55,18 +55,14 @@ def image(title: str, data: bytes | None) -> list[str]:
 
 
 def per_class(report: dict) -> list[str]:
-    names = report["dataset"]["label_names"]
-    rows = [[m["name"]] + [f"{m['per_class'][n]['f1'] * 100:.1f}" for n in names]
-            for r in report["runs"] for m in r["models"]]
-    return ["<h2>Per-class F1 (%)</h2>", table(["Model"] + names, rows)] if rows else []
+    header, rows = per_class_table(report["runs"])
+    return ["<h2>Per-class F1 (%)</h2>", table(header, rows)] if rows else []
 
 
 def efficiency(curves: dict, plot: bytes | None) -> list[str]:
     if not curves:
         return []
-    sizes = sorted({size for points in curves.values() for size, _ in points})
-    rows = [[model] + [pct(dict(points)[s]) if s in dict(points) else "" for s in sizes] for model, points in curves.items()]
-    return (["<h2>Data efficiency: test macro-F1 % by training examples</h2>", table(["Model"] + sizes, rows)]
+    return (["<h2>Data efficiency: test macro-F1 % by training examples</h2>", table(*efficiency_table(curves))]
             + image("Data efficiency", plot)[1:])
 
 

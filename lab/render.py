@@ -42,13 +42,24 @@ def image_lines(images: list[str], name: str, title: str) -> list[str]:
     return [f"## {title}", "", f"![{title}]({name})", ""] if name in images else []
 
 
+def efficiency_table(curves: dict) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of macro-F1 % per model (rows) and training-set size (columns); shared with the HTML page."""
+    sizes = sorted({size for points in curves.values() for size, _ in points})
+    rows = [[model] + [pct(dict(points)[s]) if s in dict(points) else "" for s in sizes] for model, points in curves.items()]
+    return ["Model"] + [str(s) for s in sizes], rows
+
+
+def per_class_table(runs: list[dict]) -> tuple[list[str], list[list[str]]]:
+    names = runs[0]["dataset"]["label_names"]
+    return ["Model"] + names, [[m["name"]] + [f"{m['per_class'][n]['f1'] * 100:.1f}" for n in names]
+                               for r in runs for m in r["models"]]
+
+
 def efficiency_section(curves: dict, images: list[str]) -> list[str]:
     if not curves:
         return []
-    sizes = sorted({size for points in curves.values() for size, _ in points})
-    rows = [[model] + [pct(dict(points)[s]) if s in dict(points) else "" for s in sizes] for model, points in curves.items()]
     return (["## Data efficiency: test macro-F1 % by training examples", ""]
-            + table(["Model"] + [str(s) for s in sizes], rows) + [""]
+            + table(*efficiency_table(curves)) + [""]
             + (["![Data efficiency](data_efficiency.png)", ""] if "data_efficiency.png" in images else []))
 
 
@@ -78,11 +89,8 @@ def significance(p: float | None) -> str:
 
 
 def per_class_section(runs: list[dict]) -> list[str]:
-    names = runs[0]["dataset"]["label_names"]
-    rows = [[m["name"]] + [f"{m['per_class'][n]['f1'] * 100:.1f}" for n in names] for r in runs for m in r["models"]]
-    if not rows:
-        return []
-    return ["## Per-class F1 (%)", ""] + table(["Model"] + names, rows) + [""]
+    header, rows = per_class_table(runs)
+    return ["## Per-class F1 (%)", ""] + table(header, rows) + [""] if rows else []
 
 
 def recipe_section(record: dict, images: list[str]) -> list[str]:

@@ -56,7 +56,10 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
         raise LabError(f"unknown classical model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
     train_texts, train_labels = data.texts("train"), data.labels("train")
     test_texts = data.texts("test")
-    return RecipeResult(models=[fit_one(name, cfg, train_texts, train_labels, test_texts) for name in cfg.models])
+    from tqdm import tqdm
+
+    bar = tqdm(cfg.models, desc="classical", unit="model", dynamic_ncols=True)
+    return RecipeResult(models=[fit_one(name, cfg, train_texts, train_labels, test_texts) for name in bar])
 
 
 def fit_one(name: str, cfg: Config, train_texts, train_labels, test_texts) -> ModelResult:
