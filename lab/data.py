@@ -167,3 +167,26 @@ def slug(dataset: str) -> str:
     path = Path(dataset)
     base = path.stem if path.suffix else path.name if path.exists() else dataset
     return re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("_") or "dataset"
+
+
+def subsample_train(data: LabData, size: int, seed: int) -> LabData:
+    """The same data with a stratified, seeded subset of `size` training examples; validation and test unchanged.
+
+    Used by the data-efficiency experiment: every size is scored on the same test split (same fingerprint).
+    """
+    labels = data.labels("train")
+    if size >= len(labels):
+        return data
+    if size < len(data.label_names):
+        raise LabError(f"train size {size} is smaller than the {len(data.label_names)} classes; "
+                       f"give train_sizes of at least {len(data.label_names)}")
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(labels, minlength=len(data.label_names))
+    quota = np.maximum(1, np.floor(counts / counts.sum() * size)).astype(int)
+    for c in np.argsort(-(counts / counts.sum() * size - quota))[: max(0, size - quota.sum())]:
+        quota[c] += 1  # hand the rounding remainder to the classes that lost the most to it
+    chosen = np.sort(np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:quota[c]]
+                                     for c in range(len(quota))]))
+    splits = data.splits.copy()
+    splits["train"] = data.splits["train"].select(chosen.tolist())
+    return LabData(data.name, {**data.spec, "train_size": size}, splits, data.fingerprint, data.notes)

@@ -1,0 +1,82 @@
+"""The report's figures, drawn from run records so every model is drawn the same way. Returns PNG bytes."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+FAMILY_MARKERS = {"classical": "o", "neural": "s", "transformer": "^"}
+
+
+def png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def confusion_matrices(models: list[dict], label_names: list[str]) -> bytes:
+    columns = min(3, len(models))
+    rows = -(-len(models) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.8 * rows), squeeze=False)
+    for axis in axes.flat[len(models):]:
+        axis.axis("off")
+    for axis, model in zip(axes.flat, models):
+        matrix = model["confusion_matrix"]
+        axis.imshow(matrix, cmap="Blues")
+        for i, row in enumerate(matrix):
+            for j, count in enumerate(row):
+                axis.text(j, i, str(count), ha="center", va="center", fontsize=8,
+                          color="white" if count > max(map(max, matrix)) / 2 else "black")
+        axis.set_title(model["name"], fontsize=10)
+        axis.set_xticks(range(len(label_names)), label_names, rotation=45, ha="right", fontsize=7)
+        axis.set_yticks(range(len(label_names)), label_names, fontsize=7)
+        axis.set_xlabel("predicted", fontsize=8)
+        axis.set_ylabel("true", fontsize=8)
+    figure.tight_layout()
+    return png(figure)
+
+
+def learning_curves(models: list[dict]) -> bytes:
+    figure, (loss_axis, f1_axis) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for model in models:
+        epochs = [h["epoch"] for h in model["history"]]
+        line, = loss_axis.plot(epochs, [h["train_loss"] for h in model["history"]], label=f"{model['name']} train")
+        loss_axis.plot(epochs, [h["val_loss"] for h in model["history"]], "--", color=line.get_color(),
+                       label=f"{model['name']} validation")
+        f1_axis.plot(epochs, [h["val_macro_f1"] for h in model["history"]], marker=".", label=model["name"])
+    loss_axis.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    f1_axis.set(xlabel="epoch", ylabel="macro-F1", title="validation macro-F1")
+    loss_axis.legend(fontsize=7)
+    f1_axis.legend(fontsize=7)
+    figure.tight_layout()
+    return png(figure)
+
+
+def cost_quality(rows: list[dict]) -> bytes:
+    figure, axis = plt.subplots(figsize=(6.5, 4.2))
+    for row in rows:
+        seconds = max(row["train_seconds"], 1e-3)  # a log axis cannot show 0
+        axis.scatter(seconds, row["macro_f1"], marker=FAMILY_MARKERS.get(row["family"], "o"), s=45)
+        axis.annotate(row["model"], (seconds, row["macro_f1"]), textcoords="offset points", xytext=(5, 3), fontsize=8)
+    axis.set_xscale("log")
+    axis.set(xlabel="training wall time, seconds (log scale)", ylabel="test macro-F1",
+             title="cost versus quality (marker: o classical, s neural, ^ transformer)")
+    axis.grid(alpha=0.3)
+    return png(figure)
+
+
+def data_efficiency(curves: dict[str, list[tuple[int, float]]]) -> bytes:
+    figure, axis = plt.subplots(figsize=(6.5, 4.2))
+    for model, points in curves.items():
+        sizes, scores = zip(*sorted(points))
+        axis.plot(sizes, scores, marker="o", label=model)
+    axis.set_xscale("log")
+    axis.set(xlabel="training examples (log scale)", ylabel="test macro-F1", title="data efficiency")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    return png(figure)

@@ -1,0 +1,98 @@
+"""`lab run all`: every recipe of the progression on one dataset and one split, then one report.
+
+A recipe that fails does not stop the others; the failure is recorded and shown in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lab.config import CommonConfig, build, config_names, parse_overrides
+from lab.errors import LabError
+from lab.registry import recipe_names
+
+UNSUPERVISED = {"topics"}  # trains no classifier, so it has no data-efficiency curve
+
+PROFILES = ("default", "quick", "tiny")  # tiny: seconds-long configs for tests and smoke checks
+FAILURES = "failures.json"
+
+
+@dataclass
+class Outcome:
+    recipe: str
+    path: Path | None = None
+    error: str | None = None
+
+
+def run_all(profile: str = "default", overrides=(), recipes: list[str] | None = None) -> list[Outcome]:
+    """Each recipe on the full training split, then, with train_sizes=..., each classifier on subsets of it."""
+    from lab.runs import load_data
+
+    if profile not in PROFILES:
+        raise LabError(f"unknown profile '{profile}'; choose one of: {', '.join(PROFILES)}")
+    overrides, sizes = split_train_sizes(list(overrides))
+    common = common_config(overrides)
+    data = load_data(common)  # loaded once: every recipe sees exactly the same split
+    recipes = recipes or recipe_names()
+    outcomes = [run_one(recipe, profile, overrides, data) for recipe in recipes]
+    for size in sizes:
+        if size < len(data.texts("train")):
+            outcomes += [run_one(recipe, profile, overrides, data, size) for recipe in recipes
+                         if recipe not in UNSUPERVISED]
+    record_failures(Path(common.runs_dir) / data.name, outcomes)
+    return outcomes
+
+
+def run_one(recipe: str, profile: str, overrides: list[str], data, train_size: int | None = None) -> Outcome:
+    from lab.runs import execute
+
+    config = profile if profile in config_names(recipe) else None
+    subset = f", {train_size} training examples" if train_size else ""
+    print(f"== {recipe} ({config or 'defaults'}{subset})", file=sys.stderr)
+    try:
+        return Outcome(recipe, path=execute(recipe, config, overrides, data=data, train_size=train_size))
+    except Exception as error:  # one broken recipe must not cost the user the others
+        reason = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else type(error).__name__
+        print(f"error: recipe {recipe} failed: {reason}", file=sys.stderr)
+        if not isinstance(error, LabError):
+            traceback.print_exc(file=sys.stderr)
+        return Outcome(recipe, error=reason + (f" (train size {train_size})" if train_size else ""))
+
+
+def split_train_sizes(overrides: list[str]) -> tuple[list[str], list[int]]:
+    """train_sizes=100,300,1000,all belongs to the progression, not to any recipe's config."""
+    rest, sizes = [], []
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key.strip() != "train_sizes":
+            rest.append(item)
+            continue
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            if part != "all" and not part.isdigit():
+                raise LabError(f"train_sizes item '{part}' is not a whole number or 'all'; "
+                               f"write e.g. train_sizes=100,300,1000,all")
+            if part != "all":
+                sizes.append(int(part))
+    return rest, sorted(set(sizes))
+
+
+def common_config(overrides: list[str]) -> CommonConfig:
+    """The dataset keys shared by every recipe; recipe-specific keys are checked when that recipe runs."""
+    shared = {f for f in CommonConfig.__dataclass_fields__}
+    values = {k: v for k, v in parse_overrides(overrides).items() if k in shared}
+    return build(CommonConfig, {}, values)
+
+
+def record_failures(dataset_runs: Path, outcomes: list[Outcome]) -> None:
+    """The report reads this to say which recipes of the last `run all` failed, and why."""
+    dataset_runs.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    failed = [{"recipe": o.recipe, "error": o.error, "created": now} for o in outcomes if o.error]
+    temporary = dataset_runs / f".{FAILURES}.tmp"
+    temporary.write_text(json.dumps(failed, indent=2))
+    temporary.replace(dataset_runs / FAILURES)

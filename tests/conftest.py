@@ -1,0 +1,16 @@
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests never reach the Hub: fail fast instead of waiting on the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+@pytest.fixture
+def tiny_csv() -> str:
+    return str(ASSETS / "tiny.csv")

@@ -1,0 +1,58 @@
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lab(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "lab", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_help_is_fast_because_heavy_libraries_load_lazily():
+    began = time.perf_counter()
+    result = lab("--help")
+    assert result.returncode == 0 and "lab run" in result.stdout
+    assert time.perf_counter() - began < 2.0
+    probe = "import sys, lab.cli, lab.registry; lab.registry.listing(); print(sorted({'torch', 'transformers', 'sklearn', 'datasets'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT).stdout.strip() == "[]"
+
+
+def test_ls_lists_recipes_configs_and_datasets():
+    result = lab("ls")
+    assert result.returncode == 0
+    assert "classical" in result.stdout and "default, quick, tiny" in result.stdout and "bbc-news" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "classical", "dataset=missing.csv"], "dataset file 'missing.csv' not found"),
+    (["run", "classical", "dataset=book.xlsx"], "unsupported dataset"),
+    (["run", "classical", "dataset=tests/assets/tiny.csv", "text_column=body"], "columns present: text, label"),
+    (["run", "classical", "seed=abc"], "seed=abc is not a valid int"),
+    (["run", "classical", "colour=red"], "unknown override key 'colour'"),
+    (["run", "classical", "--config", "huge"], "config 'huge' not found"),
+    (["run", "nosuchrecipe"], "unknown recipe 'nosuchrecipe'"),
+    (["run", "classical", "dataset=someone/private-set"], "Hub cannot be reached"),
+    (["report", "--runs-dir", "does-not-exist"], "no run records"),
+])
+def test_bad_input_is_one_line_exit_2_and_no_traceback(args, message, tmp_path):
+    result = lab(*args, f"runs_dir={tmp_path}" if args[0] == "run" else "--dataset=x")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+    assert not any(tmp_path.rglob("record.json"))
+
+
+def test_run_then_report_end_to_end(tmp_path):
+    result = lab("run", "classical", "--config", "tiny", "dataset=tests/assets/tiny.csv", f"runs_dir={tmp_path}")
+    assert result.returncode == 0, result.stderr
+    run_folder = Path(result.stdout.strip().splitlines()[-1])
+    assert (run_folder / "record.json").is_file() and run_folder.parent.name == "classical"
+    report = lab("report", "--runs-dir", str(tmp_path), "--out", str(tmp_path / "report"))
+    assert report.returncode == 0, report.stderr
+    table = (tmp_path / "report" / "comparison.md").read_text()
+    assert table.count("| classical | tfidf_") == 3

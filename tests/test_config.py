@@ -1,0 +1,67 @@
+from dataclasses import dataclass
+from typing import Literal
+
+import pytest
+
+from lab import config
+from lab.errors import LabError
+
+
+@dataclass
+class Example(config.CommonConfig):
+    epochs: int = 3
+    lr: float = 0.1
+    bidirectional: bool = False
+    pooling: Literal["max", "mean"] = "max"
+    sizes: list[int] = (100, 300)
+    vectors: str | None = None
+
+
+def build(variant=None, overrides=()):
+    return config.build(Example, variant or {}, config.parse_overrides(list(overrides)))
+
+
+def test_defaults_then_variant_then_overrides():
+    cfg = build({"epochs": 5, "lr": 0.5}, ["lr=0.01", "bidirectional=true", "pooling=mean", "sizes=10,20,all"[:-4]])
+    assert (cfg.epochs, cfg.lr, cfg.bidirectional, cfg.pooling, cfg.sizes) == (5, 0.01, True, "mean", [10, 20])
+    assert cfg.dataset == "bbc-news" and cfg.seed == 42 and cfg.runs_dir == "runs"
+
+
+def test_types_are_coerced_from_text():
+    cfg = build(overrides=["lr=1", "text_column=123", "vectors=none", "seed=7"])
+    assert cfg.lr == 1.0 and isinstance(cfg.lr, float)
+    assert cfg.text_column == "123" and cfg.vectors is None and cfg.seed == 7
+
+
+@pytest.mark.parametrize("override, message", [
+    ("epochs=two", "epochs=two is not a valid int"),
+    ("lr=fast", "lr=fast is not a valid float"),
+    ("bidirectional=maybe", "bidirectional=maybe is not a valid bool"),
+    ("pooling=sum", "choose one of: max, mean"),
+    ("nonsense=1", "unknown override key 'nonsense'"),
+    ("epochs", "is not key=value"),
+])
+def test_bad_overrides_are_rejected_clearly(override, message):
+    with pytest.raises(LabError, match=message):
+        build(overrides=[override])
+
+
+def test_unknown_key_in_a_variant_file_is_rejected():
+    with pytest.raises(LabError, match="unknown config file key 'epoch'"):
+        build({"epoch": 3})
+
+
+def test_every_shipped_variant_builds_and_starts_with_its_run_command():
+    from lab.registry import load_recipe, recipe_names
+
+    for recipe in recipe_names():
+        module = load_recipe(recipe)
+        for name in config.config_names(recipe):
+            config.build(module.Config, config.read_variant(recipe, name), {})
+            first_line = (config.CONFIGS_DIR / recipe / f"{name}.yaml").read_text().splitlines()[0]
+            assert first_line.startswith(f"# lab run {recipe}"), (recipe, name)
+
+
+def test_unknown_variant_lists_the_known_ones():
+    with pytest.raises(LabError, match="choose one of: default, quick, tiny"):
+        config.read_variant("classical", "huge")

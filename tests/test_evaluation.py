@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score
+
+from lab import evaluation
+
+
+def test_metrics_match_hand_computed_values():
+    # truth 0 1 2 2, predicted 0 1 1 2: class F1s are 1, 2/3, 2/3 -> macro 7/9; weighted (1 + 2/3 + 2*2/3) / 4 = 3/4
+    result = evaluation.evaluate_predictions([0, 1, 2, 2], [0, 1, 1, 2], ["a", "b", "c"])
+    metrics = result["metrics"]
+    assert metrics["accuracy"] == 0.75
+    assert metrics["macro_f1"] == pytest.approx(7 / 9)
+    assert metrics["weighted_f1"] == pytest.approx(0.75)
+    assert result["per_class"]["b"] == {"precision": 0.5, "recall": 1.0, "f1": pytest.approx(2 / 3), "support": 1}
+    assert result["per_class"]["c"]["recall"] == 0.5
+    assert result["confusion_matrix"] == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
+
+
+def test_absent_class_still_gets_a_row():
+    result = evaluation.evaluate_predictions([0, 0], [0, 0], ["a", "b", "c"])
+    assert result["confusion_matrix"] == [[2, 0, 0], [0, 0, 0], [0, 0, 0]]
+    assert result["per_class"]["c"]["support"] == 0
+
+
+def test_vectorised_macro_f1_matches_sklearn_on_resamples():
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 4, size=(20, 50))
+    predicted = np.where(rng.random((20, 50)) < 0.7, truth, rng.integers(0, 4, size=(20, 50)))
+    expected = [f1_score(t, p, average="macro") for t, p in zip(truth, predicted)]
+    np.testing.assert_allclose(evaluation.macro_f1_of(truth, predicted, 4), expected)
+
+
+def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 3, 300)
+    predicted = np.where(rng.random(300) < 0.8, truth, (truth + 1) % 3)
+    first = evaluation.bootstrap_ci(truth, predicted, 3, evaluation.accuracy_of)
+    assert first == evaluation.bootstrap_ci(truth, predicted, 3, evaluation.accuracy_of)
+    accuracy = (truth == predicted).mean()
+    assert first[0] < accuracy < first[1]
+    # binomial standard error sqrt(.8*.2/300) = 0.023: a 95% interval is about +-0.045 wide
+    assert 0.06 < first[1] - first[0] < 0.12
+
+
+def test_perfect_predictions_have_a_degenerate_interval():
+    truth = np.array([0, 1] * 10)
+    assert evaluation.bootstrap_ci(truth, truth, 2, evaluation.macro_f1_of) == (1.0, 1.0)
+
+
+def test_mcnemar_exact_hand_computed():
+    truth = np.zeros(10, dtype=int)
+    a = np.zeros(10, dtype=int)
+    b = np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0])
+    # a alone right on 5 examples, b alone right on none: p = 2 * 0.5**5 = 0.0625
+    assert evaluation.mcnemar_exact(truth, a, b) == pytest.approx(0.0625)
+    assert evaluation.mcnemar_exact(truth, a, a) == 1.0
+    b[5:] = 1  # 10 discordant pairs, all one way: 2 * 0.5**10
+    assert evaluation.mcnemar_exact(truth, a, b) == pytest.approx(2 * 0.5 ** 10)
+
+
+def test_auc_works_for_decision_scores_and_probabilities():
+    truth = np.array([0, 0, 1, 1])
+    scores = np.array([[2.0, -2.0], [0.0, 0.0], [-1.0, 1.0], [0.5, -0.5]])
+    # class 1 column: negatives -2, 0 vs positives 1, -0.5: 3 of 4 pairs in order -> 0.75 (class 0 likewise)
+    assert evaluation.one_vs_rest_auc(truth, scores, 2) == pytest.approx(0.75)

@@ -1,0 +1,74 @@
+import json
+import types
+
+import pytest
+
+from lab import progression, runs
+from lab.errors import LabError
+from lab.registry import recipe_names
+from lab.report import build_reports
+
+
+def test_all_runs_every_recipe_on_one_split_and_reports_every_section(tmp_path, tiny_csv):
+    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}"])
+    assert [o.recipe for o in outcomes] == recipe_names()
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes if o.error]
+    records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
+    assert len({r["dataset"]["fingerprint"] for r in records}) == 1
+    build_reports(tmp_path, tmp_path / "report")
+    markdown = (tmp_path / "report" / "comparison.md").read_text()
+    for section in ("| Recipe | Model | Family |", "## Cost versus quality", "## Per-class F1", "## Confusion matrices"):
+        assert section in markdown
+    classifier_rows = sum(len(r["models"]) for r in records)
+    assert markdown.count("](") >= 2 and classifier_rows >= 3
+    if any(m["history"] for r in records for m in r["models"]):
+        assert "## Learning curves" in markdown
+    if "topics" in recipe_names():
+        assert "## topics" in markdown
+
+
+def test_a_failing_recipe_leaves_the_others_and_a_complete_report(tmp_path, tiny_csv, monkeypatch):
+    real = runs.load_recipe
+
+    def load(name):
+        if name != "classical":
+            return real(name)
+        module = real(name)
+        def explode(cfg, data):
+            raise RuntimeError("simulated crash")
+        return types.SimpleNamespace(Config=module.Config, run=explode)
+
+    monkeypatch.setattr(runs, "load_recipe", load)
+    monkeypatch.setattr(progression, "recipe_names", lambda: ["classical"])
+    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}"])
+    assert outcomes[0].error == "RuntimeError: simulated crash"
+    monkeypatch.setattr(runs, "load_recipe", real)
+    ok = runs.execute("classical", "tiny", [f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    failures = json.loads((tmp_path / "tiny" / "failures.json").read_text())
+    assert failures[0]["recipe"] == "classical" and ok.exists()
+
+
+def test_failure_is_shown_in_the_report(tmp_path, tiny_csv, monkeypatch):
+    monkeypatch.setattr(progression, "recipe_names", lambda: ["classical", "missing_recipe"])
+    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}"])
+    assert outcomes[1].error.startswith("LabError: unknown recipe 'missing_recipe'")
+    build_reports(tmp_path, tmp_path / "report")
+    markdown = (tmp_path / "report" / "comparison.md").read_text()
+    assert "**Failed:** recipe `missing_recipe`" in markdown and markdown.count("| classical | tfidf_") == 3
+
+
+def test_train_sizes_retrain_classifiers_on_subsets_of_the_same_split(tmp_path, tiny_csv, monkeypatch):
+    monkeypatch.setattr(progression, "recipe_names", lambda: ["classical"])
+    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", "train_sizes=4,12,all"])
+    records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
+    assert [r["train_size"] for r in records] == [None, 4, 12]
+    assert len({r["dataset"]["fingerprint"] for r in records}) == 1
+    build_reports(tmp_path, tmp_path / "report")
+    curves = json.loads((tmp_path / "report" / "comparison.json").read_text())["data_efficiency"]
+    assert [size for size, _ in curves["tfidf_svm"]] == [4, 12, 32]
+
+
+@pytest.mark.parametrize("value", ["ten", "100,x"])
+def test_bad_train_sizes_are_rejected(value):
+    with pytest.raises(LabError, match="train_sizes"):
+        progression.split_train_sizes([f"train_sizes={value}"])

@@ -1,0 +1,78 @@
+import json
+import types
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from lab import runs
+from lab.config import CommonConfig
+from lab.results import ModelResult, RecipeResult
+
+
+def fake_recipe(save=None):
+    @dataclass
+    class Config(CommonConfig):
+        flip: bool = False
+
+    def run(cfg, data):
+        truth = data.labels("test")
+        predictions = 1 - truth if cfg.flip else truth
+        return RecipeResult(models=[ModelResult("echo", "classical", predictions, train_seconds=1.5, save=save)],
+                            figures={"answer": 42.0})
+
+    return types.SimpleNamespace(Config=Config, run=run)
+
+
+@pytest.fixture
+def with_recipe(monkeypatch):
+    def install(module):
+        monkeypatch.setattr(runs, "load_recipe", lambda name: module)
+        monkeypatch.setattr(runs, "config_names", lambda name: [])
+    return install
+
+
+def test_run_writes_a_complete_record(tmp_path, tiny_csv, with_recipe):
+    with_recipe(fake_recipe())
+    path = runs.execute("fake", overrides=[f"dataset={tiny_csv}", "flip=true"], runs_dir=str(tmp_path))
+    assert path.parent == tmp_path / "tiny" / "fake"
+    record = json.loads((path / "record.json").read_text())
+    assert record["config"]["flip"] is True and record["config"]["dataset"] == tiny_csv
+    assert record["dataset"]["fingerprint"] and record["dataset"]["label_names"] == ["cooking", "sport"]
+    model = record["models"][0]
+    assert model["metrics"]["accuracy"] == 0.0 and model["efficiency"]["train_seconds"] == 1.5
+    assert record["figures"] == {"answer": 42.0}
+    assert {"python", "packages", "device", "git_sha"} <= set(record["environment"])
+    lines = (path / "predictions.csv").read_text().splitlines()
+    assert lines[0] == "row,label,echo" and len(lines) == 1 + record["dataset"]["sizes"]["test"]
+    assert all(row.split(",")[1] != row.split(",")[2] for row in lines[1:])
+
+
+def test_runs_never_overwrite_each_other(tmp_path, tiny_csv, with_recipe):
+    with_recipe(fake_recipe())
+    first = runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    second = runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    assert first != second and first.exists() and second.exists()
+    assert [r["run_id"] for r in runs.read_records(tmp_path)] == [first.name, second.name]
+
+
+def test_a_failure_while_writing_leaves_no_partial_run(tmp_path, tiny_csv, with_recipe):
+    def broken_save(folder):
+        folder.mkdir(parents=True)
+        (folder / "half.bin").write_bytes(b"x")
+        raise OSError("disk full")
+
+    with_recipe(fake_recipe(save=broken_save))
+    with pytest.raises(OSError, match="disk full"):
+        runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    assert list((tmp_path / "tiny" / "fake").iterdir()) == []
+    assert runs.read_records(tmp_path) == []
+
+
+def test_wrong_prediction_count_is_a_bug_not_a_record(tmp_path, tiny_csv, with_recipe):
+    module = fake_recipe()
+    module.run = lambda cfg, data: RecipeResult(models=[ModelResult("short", "classical", np.zeros(1, dtype=int))])
+    with_recipe(module)
+    with pytest.raises(ValueError, match="1 predictions for 4 test rows"):
+        runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    assert not (tmp_path / "tiny" / "fake").exists() or not any((tmp_path / "tiny" / "fake").iterdir())
