@@ -100,3 +100,31 @@ def test_four_test_documents_are_still_clustered_with_a_clamped_k(data):
 def test_bad_prior_is_a_lab_error(data):
     with pytest.raises(LabError, match="lda_alpha"):
         topics.run(tiny_config(lda_alpha="sometimes"), data)
+
+
+def test_execute_writes_the_record_and_plots(tmp_path):
+    import json
+    from pathlib import Path
+
+    from lab import runs
+
+    tiny = Path(__file__).resolve().parent.parent / "assets" / "tiny.csv"
+    folder = runs.execute("topics", "tiny", [f"dataset={tiny}", "lda_passes=5"], runs_dir=str(tmp_path))
+    record = json.loads((folder / "record.json").read_text())
+    assert set(FIGURES) <= set(record["figures"]) and record["models"] == []
+    assert "word_clusters" in record["tables"] and "doc_cluster_scores" in record["tables"]
+    assert (folder / "elbow.png").stat().st_size > 0 and (folder / "lda_top_words.png").stat().st_size > 0
+
+
+def test_cli_reports_a_bad_word_vectors_file_in_one_line(tmp_path, capsys):
+    from pathlib import Path
+
+    from lab.cli import main
+
+    tiny = Path(__file__).resolve().parent.parent / "assets" / "tiny.csv"
+    bad = tmp_path / "vectors.txt"
+    bad.write_text("2 3\nword 1.0\n")
+    status = main(["run", "topics", "--config", "tiny", f"dataset={tiny}", f"word_vectors={bad}",
+                   f"runs_dir={tmp_path}"])
+    error = capsys.readouterr().err.strip()
+    assert status == 2 and "word_vectors" in error and len(error.splitlines()) == 1
