@@ -119,7 +119,7 @@ def write_run(parent: Path, record: dict, data, result: RecipeResult) -> Path:
 
 
 def write_contents(folder: Path, record: dict, data, result: RecipeResult) -> None:
-    (folder / RECORD).write_text(json.dumps(record, indent=2, default=to_json))
+    (folder / RECORD).write_text(json.dumps(finite(record), indent=2, default=to_json, allow_nan=False))
     if result.models:
         write_predictions(folder / "predictions.csv", data, result.models)
     for model in result.models:
@@ -141,6 +141,19 @@ def write_predictions(path: Path, data, models: list[ModelResult]) -> None:
         writer.writerow(["row", "label"] + [m.name for m in models])
         for row, label in enumerate(data.labels("test")):
             writer.writerow([row, names[label]] + [names[int(m.predictions[row])] for m in models])
+
+
+def finite(value):
+    """NaN and infinity become null: strict JSON readers (and other languages) reject Python's NaN literal."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, np.floating):
+        return finite(float(value))
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(item) for item in value]
+    return value
 
 
 def to_json(value):

@@ -76,3 +76,15 @@ def test_wrong_prediction_count_is_a_bug_not_a_record(tmp_path, tiny_csv, with_r
     with pytest.raises(ValueError, match="1 predictions for 4 test rows"):
         runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
     assert not (tmp_path / "tiny" / "fake").exists() or not any((tmp_path / "tiny" / "fake").iterdir())
+
+
+def test_nan_figures_are_stored_as_null(tmp_path, tiny_csv, with_recipe):
+    module = fake_recipe()
+    inner = module.run
+    module.run = lambda cfg, data: (lambda r: (r.figures.update(silhouette=float("nan"), k=np.float32(2.5)), r)[1])(
+        inner(cfg, data))
+    with_recipe(module)
+    path = runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    text = (path / "record.json").read_text()
+    assert "NaN" not in text
+    assert json.loads(text)["figures"] == {"answer": 42.0, "silhouette": None, "k": 2.5}
