@@ -116,7 +116,8 @@ def coerce_scalar(key: str, value: Any, hint: Any, text: str | None) -> Any:
     if hint is str and value is not None and not isinstance(value, (dict, list)):
         return text if text is not None else str(value)
     name = getattr(hint, "__name__", str(hint))
-    raise LabError(f"{key}={text if text is not None else value!r} is not a valid {name}; give e.g. {key}={example(hint)}")
+    shown = text if text is not None else repr(value)
+    raise LabError(f"{key}={shown} is not a valid {name}; give e.g. {key}={example(hint)}")
 
 
 def example(hint: Any) -> str:

@@ -1,0 +1,102 @@
+"""`lab` command line: ls, run, report. Heavy libraries load only inside the command that needs them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lab.errors import LabError
+
+EPILOG = """examples:
+  lab ls
+  lab run classical
+  lab run lstm --config quick seed=1
+  lab run classical dataset=my.csv text_column=body label_column=topic
+  lab report"""
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="lab", description="An NLP lab: every method, one dataset, one split, "
+                                   "one comparable report.", epilog=EPILOG,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("ls", help="list recipes, their configs and the built-in datasets")
+    run = commands.add_parser("run", help="run a recipe and write a run record")
+    run.add_argument("recipe", help="a recipe name from `lab ls`")
+    run.add_argument("--config", help="a config variant name (recipes/configs/<recipe>/NAME.yaml) or a .yaml path")
+    run.add_argument("overrides", nargs="*", metavar="key=value", help="override config keys, e.g. seed=1")
+    report = commands.add_parser("report", help="turn run records into comparison tables")
+    report.add_argument("--runs-dir", default="runs", help="where the run records are (default: runs/)")
+    report.add_argument("--out", help="output folder (default: reports/<dataset>/)")
+    report.add_argument("--dataset", help="only this dataset's runs (default: every dataset found)")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    root = parser()
+    args, extra = root.parse_known_args(argv)
+    # argparse cannot take positionals after an option (`run x --config c k=v`), so key=value pairs
+    # that it left over are overrides too; anything else is a real mistake.
+    stray = [item for item in extra if "=" not in item or item.startswith("-")]
+    if stray or (extra and args.command != "run"):
+        root.error(f"unrecognized arguments: {' '.join(stray or extra)}")
+    if extra:
+        args.overrides += extra
+    try:
+        return COMMANDS[args.command](args)
+    except LabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; no partial run or report was written", file=sys.stderr)
+        return 130
+
+
+def list_command(args) -> int:
+    from lab.registry import listing
+
+    print("recipes:")
+    for entry in listing():
+        print(f"  {entry['recipe']:<12} {entry['description']}")
+        print(f"  {'':<12} configs: {', '.join(entry['configs']) or '(defaults only)'}")
+    print("datasets:")
+    print("  bbc-news     built in, offline: 2,225 BBC News articles, 5 classes")
+    print("  <path>       a .csv/.tsv/.json/.jsonl/.parquet file, or a folder of <class>/*.txt")
+    print("  <hub id>     a Hugging Face Hub dataset (online only), with dataset_config= for its config")
+    return 0
+
+
+def run_command(args) -> int:
+    from lab.runs import execute
+
+    path = execute(args.recipe, args.config, args.overrides)
+    if path is not None:
+        summarize(path)
+        print(path)
+    return 0
+
+
+def summarize(path: Path) -> None:
+    import json
+
+    record = json.loads((path / "record.json").read_text())
+    for note in record["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    for model in record["models"]:
+        metrics, cost = model["metrics"], model["efficiency"]
+        print(f"{model['name']:<16} accuracy {metrics['accuracy']:.4f}  macro-F1 {metrics['macro_f1']:.4f}  "
+              f"train {cost['train_seconds']:.1f}s  {cost['examples_per_second']:,.0f} ex/s")
+    for name, value in record["figures"].items():
+        print(f"{name:<24} {value:.4g}" if isinstance(value, float) else f"{name:<24} {value}")
+
+
+def report_command(args) -> int:
+    from lab.report import build_reports
+
+    for path in build_reports(Path(args.runs_dir), Path(args.out) if args.out else None, args.dataset):
+        print(path)
+    return 0
+
+
+COMMANDS = {"ls": list_command, "run": run_command, "report": report_command}

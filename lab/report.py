@@ -1,0 +1,156 @@
+"""Run records in, comparison tables out: reports/<dataset>/comparison.{md,csv,json}.
+
+Only runs scored on the same test split (same fingerprint) share a table; the newest split wins and any
+other is named and left out, never mixed in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+from lab.errors import LabError
+from lab.evaluation import mcnemar_exact
+from lab.registry import PROGRESSION
+from lab.runs import read_records
+
+# (column, direction of "better"); the order is fixed so reports diff cleanly between runs.
+COLUMNS = (
+    ("recipe", None), ("model", None), ("family", None),
+    ("accuracy", "max"), ("accuracy_ci_low", None), ("accuracy_ci_high", None),
+    ("macro_f1", "max"), ("macro_f1_ci_low", None), ("macro_f1_ci_high", None),
+    ("weighted_f1", "max"), ("p_vs_best", None),
+    ("train_seconds", "min"), ("examples_per_second", "max"), ("parameters", "min"), ("peak_memory_mb", "min"),
+    ("run_id", None),
+)
+SIGNIFICANCE = 0.05
+
+
+def build_reports(runs_dir: Path, out_dir: Path | None = None, dataset: str | None = None) -> list[Path]:
+    records = read_records(runs_dir)
+    datasets = sorted({r["dataset"]["name"] for r in records})
+    if dataset is not None:
+        datasets = [d for d in datasets if d == dataset]
+    if not datasets:
+        where = f" for dataset '{dataset}'" if dataset else ""
+        raise LabError(f"no run records{where} under '{runs_dir}'; run a recipe first, e.g. `lab run classical`")
+    written = []
+    for name in datasets:
+        target = Path(out_dir) if out_dir and len(datasets) == 1 else Path(out_dir or "reports") / name
+        written += write_report([r for r in records if r["dataset"]["name"] == name], target)
+    return written
+
+
+def select_runs(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The newest run of each recipe on the newest split, and the runs left out for using another split."""
+    fingerprint = records[-1]["dataset"]["fingerprint"]
+    latest: dict[str, dict] = {}
+    for record in records:
+        if record["dataset"]["fingerprint"] == fingerprint:
+            latest[record["recipe"]] = record
+    order = {name: i for i, name in enumerate(PROGRESSION)}
+    chosen = sorted(latest.values(), key=lambda r: (order.get(r["recipe"], len(order)), r["recipe"]))
+    excluded = [r for r in records if r["dataset"]["fingerprint"] != fingerprint]
+    return chosen, excluded
+
+
+def table_rows(runs: list[dict]) -> list[dict]:
+    rows = []
+    for record in runs:
+        for model in record["models"]:
+            metrics, cost = model["metrics"], model["efficiency"]
+            rows.append({
+                "recipe": record["recipe"], "model": model["name"], "family": model["family"],
+                "accuracy": metrics["accuracy"], "accuracy_ci_low": metrics["accuracy_ci"][0],
+                "accuracy_ci_high": metrics["accuracy_ci"][1], "macro_f1": metrics["macro_f1"],
+                "macro_f1_ci_low": metrics["macro_f1_ci"][0], "macro_f1_ci_high": metrics["macro_f1_ci"][1],
+                "weighted_f1": metrics["weighted_f1"], "p_vs_best": None,
+                "train_seconds": cost["train_seconds"], "examples_per_second": cost["examples_per_second"],
+                "parameters": cost["parameters"], "peak_memory_mb": cost["peak_memory_mb"],
+                "run_id": record["run_id"], "_path": record["path"],
+            })
+    add_significance(rows)
+    return rows
+
+
+def add_significance(rows: list[dict]) -> None:
+    """Exact McNemar test of every model against the best macro-F1 model, on the shared test examples."""
+    if len(rows) < 2:
+        return
+    predictions = {(row["recipe"], row["model"]): load_predictions(row) for row in rows}
+    best = max(rows, key=lambda row: row["macro_f1"])
+    truth, best_pred = predictions[(best["recipe"], best["model"])]
+    for row in rows:
+        if row is not best:
+            row["p_vs_best"] = mcnemar_exact(truth, best_pred, predictions[(row["recipe"], row["model"])][1])
+
+
+def load_predictions(row: dict) -> tuple[list[str], list[str]]:
+    with open(Path(row["_path"]) / "predictions.csv", newline="") as handle:
+        reader = list(csv.DictReader(handle))
+    return [r["label"] for r in reader], [r[row["model"]] for r in reader]
+
+
+def best_values(rows: list[dict]) -> dict[str, float]:
+    best = {}
+    for column, direction in COLUMNS:
+        values = [row[column] for row in rows if row[column] is not None]
+        if direction and values:
+            best[column] = max(values) if direction == "max" else min(values)
+    return best
+
+
+def write_report(records: list[dict], out_dir: Path) -> list[Path]:
+    runs, excluded = select_runs(records)
+    rows = table_rows(runs)
+    best = best_values(rows)
+    warning = excluded_warning(excluded, runs[0]["dataset"]["fingerprint"]) if excluded else None
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    from lab.render import render_markdown
+
+    contents = {
+        "comparison.md": render_markdown(runs, rows, best, warning),
+        "comparison.csv": render_csv(rows, best),
+        "comparison.json": json.dumps({"dataset": runs[0]["dataset"], "rows": public(rows), "best": best,
+                                       "excluded_runs": [r["path"] for r in excluded],
+                                       "figures": {r["recipe"]: r["figures"] for r in runs if r["figures"]}},
+                                      indent=2),
+    }
+    return write_atomically(out_dir, contents)
+
+
+def excluded_warning(excluded: list[dict], fingerprint: str) -> str:
+    paths = ", ".join(r["path"] for r in excluded)
+    return (f"{len(excluded)} run(s) used a different test split than the newest runs (fingerprint {fingerprint}) "
+            f"and are left out of this table: {paths}; rerun them with the same dataset options and seed to compare")
+
+
+def public(rows: list[dict]) -> list[dict]:
+    return [{column: row[column] for column, _ in COLUMNS} for row in rows]
+
+
+def render_csv(rows: list[dict], best: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([column for column, _ in COLUMNS] + ["best_in"])
+    for row in rows:
+        marks = [c for c, v in best.items() if row[c] == v]
+        writer.writerow([row[c] for c, _ in COLUMNS] + [";".join(marks)])
+    return buffer.getvalue()
+
+
+def write_atomically(out_dir: Path, contents: dict[str, str]) -> list[Path]:
+    """Every file is rendered before any is written, and each lands by rename: no half-written report."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in contents.items():
+        temporary = out_dir / f".{name}.tmp"
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, out_dir / name)
+        written.append(out_dir / name)
+    return written

@@ -1,0 +1,159 @@
+"""The runner: config -> data -> recipe -> evaluation -> one atomically written run folder.
+
+runs/<dataset>/<recipe>/<run-id>/
+    record.json       config, dataset spec + fingerprint, per-model metrics and efficiency, figures, environment
+    predictions.csv   the test split's true label and every model's predicted label, row by row
+    scores_<model>.npy  the model's test-set probabilities or decision scores, where it has them
+    <plot>.png        the recipe's plots
+    models/<model>/   the fitted models, for `lab predict`
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sys
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from lab import data as data_layer
+from lab.config import as_dict, build, config_names, parse_overrides, read_variant
+from lab.environment import describe_environment
+from lab.errors import LabError
+from lab.evaluation import evaluate_predictions
+from lab.registry import load_recipe
+from lab.results import ModelResult, RecipeResult
+
+RECORD = "record.json"
+
+
+def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str | None = None,
+            data: data_layer.LabData | None = None) -> Path | None:
+    """Run one recipe and return its run folder (None on the non-main processes of a distributed launch)."""
+    module = load_recipe(recipe)
+    config = config or ("default" if "default" in config_names(recipe) else None)
+    variant = read_variant(recipe, config) if config else {}
+    values = parse_overrides(list(overrides))
+    if runs_dir is not None:
+        values["runs_dir"] = runs_dir
+    cfg = build(module.Config, variant, values)
+    data = data or load_data(cfg)
+    for note in data.notes:
+        print(f"note: {note}", file=sys.stderr)
+    result = module.run(cfg, data)
+    if not is_main_process():
+        return None
+    record = make_record(recipe, config, cfg, data, result)
+    return write_run(Path(cfg.runs_dir) / data.name / recipe, record, data, result)
+
+
+def load_data(cfg) -> data_layer.LabData:
+    return data_layer.load(cfg.dataset, cfg.text_column, cfg.label_column, cfg.encoding, cfg.seed, cfg.dataset_config)
+
+
+def is_main_process() -> bool:
+    # Under `accelerate launch`/torchrun every process runs the recipe; only rank 0 writes.
+    return os.environ.get("RANK", "0") == "0"
+
+
+def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult) -> dict:
+    y_true = data.labels("test")
+    models = []
+    names = [model.name for model in result.models]
+    if len(set(names)) != len(names):
+        raise ValueError(f"recipe {recipe} returned duplicate model names: {names}")
+    for model in result.models:
+        check_predictions(model, len(y_true))
+        evaluated = evaluate_predictions(y_true, model.predictions, data.label_names, model.scores)
+        models.append({"name": model.name, "family": model.family, **evaluated,
+                       "efficiency": efficiency(model), "history": model.history})
+    return {
+        "recipe": recipe, "config_name": config,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": as_dict(cfg),
+        "dataset": {"name": data.name, "spec": data.spec, "fingerprint": data.fingerprint,
+                    "label_names": data.label_names, "sizes": {k: len(v) for k, v in data.splits.items()},
+                    "notes": data.notes},
+        "models": models, "figures": result.figures, "tables": result.tables,
+        "plots": sorted(result.plots), "notes": result.notes,
+        "environment": describe_environment(),
+    }
+
+
+def check_predictions(model: ModelResult, n_test: int) -> None:
+    if len(model.predictions) != n_test:
+        raise ValueError(f"model {model.name} returned {len(model.predictions)} predictions for {n_test} test rows")
+
+
+def efficiency(model: ModelResult) -> dict:
+    return {"train_seconds": model.train_seconds, "examples_per_second": model.examples_per_second,
+            "parameters": model.parameters, "features": model.features, "peak_memory_mb": model.peak_memory_mb}
+
+
+def write_run(parent: Path, record: dict, data, result: RecipeResult) -> Path:
+    """Write everything into a hidden staging folder, then rename it into place: readers never see half a run."""
+    run_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".incomplete-{run_id}"
+    final = parent / run_id
+    record["run_id"] = run_id
+    try:
+        staging.mkdir()
+        write_contents(staging, record, data, result)
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def write_contents(folder: Path, record: dict, data, result: RecipeResult) -> None:
+    (folder / RECORD).write_text(json.dumps(record, indent=2, default=to_json))
+    if result.models:
+        write_predictions(folder / "predictions.csv", data, result.models)
+    for model in result.models:
+        if model.scores is not None:
+            np.save(folder / f"scores_{model.name}.npy", np.asarray(model.scores, dtype=np.float32))
+        if model.save is not None:
+            model.save(folder / "models" / model.name)
+    for name, figure in result.plots.items():
+        figure.savefig(folder / f"{name}.png", dpi=120, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+
+
+def write_predictions(path: Path, data, models: list[ModelResult]) -> None:
+    names = data.label_names
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "label"] + [m.name for m in models])
+        for row, label in enumerate(data.labels("test")):
+            writer.writerow([row, names[label]] + [names[int(m.predictions[row])] for m in models])
+
+
+def to_json(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in a run record")
+
+
+def read_records(runs_dir: Path) -> list[dict]:
+    """Every complete run record under runs_dir (staging folders are skipped), oldest first."""
+    records = []
+    for path in sorted(Path(runs_dir).glob(f"*/*/*/{RECORD}")):
+        if path.parent.name.startswith(".incomplete-"):
+            continue
+        record = json.loads(path.read_text())
+        record["path"] = str(path.parent)
+        records.append(record)
+    return sorted(records, key=lambda r: (r["created"], r["run_id"]))
