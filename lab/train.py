@@ -20,11 +20,11 @@ from accelerate import Accelerator
 from accelerate.data_loader import DataLoaderDispatcher, DataLoaderShard
 from accelerate.state import AcceleratorState
 from accelerate.utils import set_seed
-from sklearn.metrics import f1_score
 from torch import nn
 from tqdm import tqdm
 
 from lab.errors import LabError
+from lab.evaluation import macro_f1_of
 
 PRECISIONS = ("no", "bf16", "fp16", "auto")
 
@@ -88,8 +88,8 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
           resume_from: str | Path | None = None) -> TrainResult:
     """Train with AdamW, linear warmup then linear decay, (weighted) cross-entropy; keep the best epoch.
 
-    Early stopping: stop after `patience` epochs without a better validation macro-F1 (None: never), then
-    restore the best epoch's weights. `on_epoch_end(epoch, accelerator, record)` runs on every process after
+    Early stopping: stop after `patience` epochs without a better validation macro-F1 (ties: lower validation
+    loss wins; patience=None: never stop early), then restore the best epoch's weights. `on_epoch_end(epoch, accelerator, record)` runs on every process after
     each epoch (e.g. `accelerator.save_state(dir)`, which also saves the history and best weights);
     `resume_from=dir` loads such a state and continues with the next epoch.
     """
@@ -144,7 +144,7 @@ def run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max
     return {"epoch": epoch + 1, "train_loss": train_loss,
             "val_loss": F.cross_entropy(logits, labels, weight=weights).item(),
             "val_accuracy": float((predicted == out.labels).mean()),
-            "val_macro_f1": float(f1_score(out.labels, predicted, average="macro", zero_division=0))}
+            "val_macro_f1": float(macro_f1_of(out.labels[None], predicted[None], out.logits.shape[1])[0])}
 
 
 def train_one_epoch(model, loader, optimizer, scheduler, weights, max_grad_norm, accelerator, bar) -> float:
@@ -218,19 +218,22 @@ class Tracker:
         self.history: list[dict] = []
         self.best_epoch = -1  # 0-based
         self.best_f1 = -1.0
+        self.best_loss = math.inf
         self.best_weights: dict | None = None
 
     def add(self, record: dict, model: nn.Module) -> None:
         epoch = record["epoch"] - 1
         self.history.append(record)
-        if record["val_macro_f1"] > self.best_f1:  # strictly better: ties keep the earlier, cheaper epoch
-            self.best_f1, self.best_epoch = record["val_macro_f1"], epoch
+        # Better = higher macro-F1; on a tie (common on small validation sets) lower validation loss.
+        if (record["val_macro_f1"], -record["val_loss"]) > (self.best_f1, -self.best_loss):
+            self.best_f1, self.best_loss, self.best_epoch = record["val_macro_f1"], record["val_loss"], epoch
             self.best_weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
     def state_dict(self) -> dict:
         return {"history": self.history, "best_epoch": self.best_epoch, "best_f1": self.best_f1,
-                "best_weights": self.best_weights}
+                "best_loss": self.best_loss, "best_weights": self.best_weights}
 
     def load_state_dict(self, state: dict) -> None:
         self.history, self.best_epoch = list(state["history"]), state["best_epoch"]
-        self.best_f1, self.best_weights = state["best_f1"], state["best_weights"]
+        self.best_f1, self.best_loss = state["best_f1"], state["best_loss"]
+        self.best_weights = state["best_weights"]
