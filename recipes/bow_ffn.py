@@ -40,6 +40,7 @@ class Config(CommonConfig):
     class_weights: Literal["none", "balanced"] = "none"
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"  # fp32 measured faster on CPU for this model
     progress: bool = True
+    threads: int | None = None  # torch CPU threads; None: the physical cores
 
 
 def make_vectorizer(cfg: Config):
@@ -102,7 +103,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.neural import class_weights, model_result, plot_history, train_options
     from lab.train import make_accelerator, seed_everything, train
 
-    accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps)
+    accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
     n_classes = len(data.label_names)
     with measure() as cost:
         vectorizer = make_vectorizer(cfg)
