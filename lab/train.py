@@ -1,0 +1,239 @@
+"""The one training loop every torch recipe shares: accelerate-driven, seeded, early-stopped on validation macro-F1.
+
+Batches are dicts of tensors with the class ids under "labels". The loop calls model(**batch without "labels");
+the model returns logits, or an object with .logits (a transformers model). So a recipe's nn.Module simply names
+its inputs as keyword arguments of forward(). Works on CPU and GPU, and under `accelerate launch` / torchrun.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import psutil
+import torch
+import torch.nn.functional as F
+from accelerate import Accelerator
+from accelerate.data_loader import DataLoaderDispatcher, DataLoaderShard
+from accelerate.state import AcceleratorState
+from accelerate.utils import set_seed
+from torch import nn
+from tqdm import tqdm
+
+from lab.errors import LabError
+from lab.evaluation import macro_f1_of
+
+PRECISIONS = ("no", "bf16", "fp16", "auto")
+
+
+@dataclass
+class Predictions:
+    logits: np.ndarray  # (n, n_classes) float32, every example exactly once, in loader order
+    probabilities: np.ndarray  # softmax of logits
+    labels: np.ndarray | None  # the batches' "labels", when they had them
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module  # unwrapped, holding the weights of the best validation epoch
+    history: list[dict]  # per epoch: epoch, train_loss, val_loss, val_accuracy, val_macro_f1
+    best_epoch: int  # 1-based, as in history
+    stopped_early: bool
+    accelerator: Accelerator
+
+
+def resolve_precision(choice: str) -> str:
+    """'auto' picks bf16 on a GPU that has it, else fp16 on GPU, else full precision on CPU."""
+    if choice not in PRECISIONS:
+        raise LabError(f"mixed_precision={choice!r} is not allowed; choose one of: {', '.join(PRECISIONS)}")
+    cuda = torch.cuda.is_available()
+    if choice == "auto":
+        return ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if cuda else "no"
+    if choice == "fp16" and not cuda:
+        raise LabError("mixed_precision=fp16 needs a CUDA GPU; use mixed_precision=bf16 or no on CPU")
+    return choice
+
+
+def make_accelerator(mixed_precision: str = "no", grad_accum_steps: int = 1, cpu: bool = False) -> Accelerator:
+    """An Accelerator, with torch's CPU threads set to this process's share of the physical cores."""
+    precision = resolve_precision(mixed_precision)
+    state = AcceleratorState._shared_state
+    if state and state.get("_mixed_precision") != precision and state.get("num_processes", 1) == 1:
+        # accelerate's state is a process-wide singleton that refuses a new precision; in a single process
+        # (tests, several recipes in one session) starting afresh is safe.
+        AcceleratorState._reset_state()
+    # accelerate only sets up multi-process CPU training (gloo) when told cpu=True, so say so when there is no GPU
+    cpu = cpu or not (torch.cuda.is_available() or torch.backends.mps.is_available())
+    accelerator = Accelerator(mixed_precision=precision, gradient_accumulation_steps=grad_accum_steps, cpu=cpu)
+    if accelerator.device.type == "cpu":
+        cores = psutil.cpu_count(logical=False) or 1
+        torch.set_num_threads(max(1, cores // accelerator.num_processes))
+    return accelerator
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch (all devices). Call before building the model so its init is seeded too."""
+    set_seed(seed)
+
+
+def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: float = 1e-3,
+          weight_decay: float = 0.01, warmup_ratio: float = 0.1, grad_accum_steps: int = 1,
+          max_grad_norm: float | None = 1.0, patience: int | None = 3, class_weights=None,
+          mixed_precision: str = "no", seed: int = 42, progress: bool = True,
+          accelerator: Accelerator | None = None,
+          on_epoch_end: Callable[[int, Accelerator, dict], None] | None = None,
+          resume_from: str | Path | None = None) -> TrainResult:
+    """Train with AdamW, linear warmup then linear decay, (weighted) cross-entropy; keep the best epoch.
+
+    Early stopping: stop after `patience` epochs without a better validation macro-F1 (ties: lower validation
+    loss wins; patience=None: never stop early), then restore the best epoch's weights. `on_epoch_end(epoch, accelerator, record)` runs on every process after
+    each epoch (e.g. `accelerator.save_state(dir)`, which also saves the history and best weights);
+    `resume_from=dir` loads such a state and continues with the next epoch.
+    """
+    if accelerator is None:
+        accelerator = make_accelerator(mixed_precision, grad_accum_steps)
+    elif accelerator.gradient_accumulation_steps != grad_accum_steps:
+        raise ValueError("grad_accum_steps differs from the given accelerator's gradient_accumulation_steps")
+    set_seed(seed)
+    optimizer = torch.optim.AdamW(param_groups(model, weight_decay), lr=lr)
+    steps = math.ceil(len(train_loader) / grad_accum_steps) * epochs  # as one process counts them
+    scheduler = warmup_schedule(optimizer, steps, warmup_ratio)
+    model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(
+        model, optimizer, train_loader, val_loader, scheduler)
+    tracker = Tracker()
+    accelerator._custom_objects = [o for o in accelerator._custom_objects if not isinstance(o, Tracker)]
+    accelerator.register_for_checkpointing(tracker)  # so save_state/load_state carry history and best weights
+    if resume_from is not None:
+        accelerator.load_state(str(resume_from))
+    weights = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32)
+    bar = tqdm(total=len(train_dl) * epochs, initial=len(train_dl) * len(tracker.history), desc="train",
+               disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
+    stopped = False
+    for epoch in range(len(tracker.history), epochs):
+        record = run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max_grad_norm,
+                           accelerator, bar)
+        tracker.add(record, accelerator.unwrap_model(model))
+        bar.set_postfix(loss=f"{record['train_loss']:.4f}", val_f1=f"{record['val_macro_f1']:.4f}")
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, accelerator, record)
+        if patience is not None and epoch - tracker.best_epoch >= patience:
+            stopped = epoch < epochs - 1
+            break
+    bar.close()
+    return finish(model, tracker, stopped, accelerator)
+
+
+def finish(model, tracker: "Tracker", stopped: bool, accelerator: Accelerator) -> TrainResult:
+    accelerator.wait_for_everyone()
+    model = accelerator.unwrap_model(model, keep_fp32_wrapper=False)
+    if tracker.best_weights is not None:
+        model.load_state_dict(tracker.best_weights)
+    model.eval()
+    return TrainResult(model, list(tracker.history), tracker.best_epoch + 1, stopped, accelerator)
+
+
+def run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max_grad_norm,
+              accelerator, bar) -> dict:
+    train_loss = train_one_epoch(model, train_dl, optimizer, scheduler, weights, max_grad_norm, accelerator, bar)
+    out = predict(model, val_dl, accelerator)
+    logits, labels = torch.from_numpy(out.logits), torch.from_numpy(out.labels)
+    predicted = out.logits.argmax(axis=1)
+    return {"epoch": epoch + 1, "train_loss": train_loss,
+            "val_loss": F.cross_entropy(logits, labels, weight=weights).item(),
+            "val_accuracy": float((predicted == out.labels).mean()),
+            "val_macro_f1": float(macro_f1_of(out.labels[None], predicted[None], out.logits.shape[1])[0])}
+
+
+def train_one_epoch(model, loader, optimizer, scheduler, weights, max_grad_norm, accelerator, bar) -> float:
+    """One pass; returns the mean per-example training loss over all processes."""
+    model.train()
+    weights = None if weights is None else weights.to(accelerator.device)
+    total = torch.zeros(2, device=accelerator.device)  # loss sum, example count
+    for batch in loader:
+        with accelerator.accumulate(model):
+            labels = batch["labels"]
+            loss = F.cross_entropy(forward(model, batch).float(), labels, weight=weights)
+            accelerator.backward(loss)
+            if max_grad_norm and accelerator.sync_gradients:
+                accelerator.clip_grad_norm_(model.parameters(), max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+        total += torch.stack([loss.detach().float() * len(labels), torch.tensor(float(len(labels)), device=total.device)])
+        bar.update(1)
+    total = accelerator.reduce(total, reduction="sum")
+    return (total[0] / total[1]).item()
+
+
+def predict(model: nn.Module, loader, accelerator: Accelerator | None = None) -> Predictions:
+    """Logits and probabilities for every example of loader, gathered from all processes, each exactly once."""
+    accelerator = accelerator or Accelerator()  # reuses the process's accelerate state, if any
+    if not isinstance(loader, (DataLoaderShard, DataLoaderDispatcher)):
+        loader = accelerator.prepare_data_loader(loader)
+    model.eval()
+    logits, labels = [], []
+    with torch.inference_mode(), accelerator.autocast():
+        for batch in loader:
+            logits.append(accelerator.gather_for_metrics(forward(model, batch).float()).cpu())
+            if "labels" in batch:
+                labels.append(accelerator.gather_for_metrics(batch["labels"]).cpu())
+    if not logits:
+        raise LabError("there is nothing to predict: the data split is empty; check the dataset")
+    stacked = torch.cat(logits)
+    return Predictions(stacked.numpy(), torch.softmax(stacked, dim=1).numpy(),
+                       torch.cat(labels).numpy() if labels else None)
+
+
+def forward(model: nn.Module, batch: dict) -> torch.Tensor:
+    output = model(**{key: value for key, value in batch.items() if key != "labels"})
+    return output.logits if hasattr(output, "logits") else output
+
+
+def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
+    """No weight decay on biases and norm scales (1-d tensors): decaying them only hurts."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    return [{"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+
+
+def warmup_schedule(optimizer, total_steps: int, warmup_ratio: float):
+    """Linear warmup over warmup_ratio of the steps, then linear decay to zero."""
+    warmup = int(round(total_steps * warmup_ratio))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / (warmup + 1)
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+class Tracker:
+    """History and best weights; has state_dict/load_state_dict so accelerate's save_state/load_state carry it."""
+
+    def __init__(self):
+        self.history: list[dict] = []
+        self.best_epoch = -1  # 0-based
+        self.best_f1 = -1.0
+        self.best_loss = math.inf
+        self.best_weights: dict | None = None
+
+    def add(self, record: dict, model: nn.Module) -> None:
+        epoch = record["epoch"] - 1
+        self.history.append(record)
+        # Better = higher macro-F1; on a tie (common on small validation sets) lower validation loss.
+        if (record["val_macro_f1"], -record["val_loss"]) > (self.best_f1, -self.best_loss):
+            self.best_f1, self.best_loss, self.best_epoch = record["val_macro_f1"], record["val_loss"], epoch
+            self.best_weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+    def state_dict(self) -> dict:
+        return {"history": self.history, "best_epoch": self.best_epoch, "best_f1": self.best_f1,
+                "best_loss": self.best_loss, "best_weights": self.best_weights}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.history, self.best_epoch = list(state["history"]), state["best_epoch"]
+        self.best_f1, self.best_loss = state["best_f1"], state["best_loss"]
+        self.best_weights = state["best_weights"]

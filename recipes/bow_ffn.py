@@ -1,0 +1,174 @@
+"""Bag-of-words (n-hot, counts or TF-IDF) into a feed-forward network, fed sparse through an EmbeddingBag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from lab.config import CommonConfig
+from lab.data import LabData
+from lab.efficiency import measure
+from lab.errors import LabError
+from lab.results import RecipeResult
+
+VECTORIZER_KEYS = ("ngram_range", "lowercase", "strip_accents", "binary", "norm", "use_idf", "smooth_idf",
+                   "sublinear_tf", "token_pattern", "stop_words")
+
+
+@dataclass
+class Config(CommonConfig):
+    features: Literal["binary", "counts", "tfidf"] = "tfidf"
+    max_features: int | None = 30000  # the vocabulary: the most frequent terms of the train split
+    ngram_max: int = 2
+    min_df: int = 2
+    sublinear_tf: bool = True  # tfidf only: 1 + log(tf), so a word said ten times is not ten times the evidence
+    hidden: list[int] = (256,)  # hidden layer sizes; [] is multinomial logistic regression
+    activation: Literal["relu", "tanh"] = "relu"
+    dropout: float = 0.3
+    batch_size: int = 32
+    epochs: int = 20
+    lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    grad_accum_steps: int = 1
+    max_grad_norm: float | None = 1.0
+    patience: int | None = 3
+    class_weights: Literal["none", "balanced"] = "none"
+    mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"  # fp32 measured faster on CPU for this model
+    progress: bool = True
+
+
+def make_vectorizer(cfg: Config):
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    common = dict(ngram_range=(1, cfg.ngram_max), min_df=cfg.min_df, max_features=cfg.max_features,
+                  strip_accents="unicode", dtype=np.float32)
+    if cfg.features == "tfidf":
+        return TfidfVectorizer(sublinear_tf=cfg.sublinear_tf, **common)
+    return CountVectorizer(binary=cfg.features == "binary", **common)
+
+
+def build_model(vocab_size: int, hidden: list[int], activation: str, dropout: float, n_classes: int):
+    """Layer 1 is an EmbeddingBag summing weight rows scaled by each document's feature values: exactly a
+    Linear layer on the sparse vector, without ever building the dense vocabulary-wide row."""
+    import torch
+    from torch import nn
+
+    class BowFFN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            sizes = list(hidden) + [n_classes]
+            self.bag = nn.EmbeddingBag(vocab_size, sizes[0], mode="sum")
+            self.bias = nn.Parameter(torch.zeros(sizes[0]))
+            act = nn.ReLU if activation == "relu" else nn.Tanh
+            layers = []
+            for size_in, size_out in zip(sizes[:-1], sizes[1:]):
+                layers += [act(), nn.Dropout(dropout), nn.Linear(size_in, size_out)]
+            self.head = nn.Sequential(*layers)
+
+        def forward(self, indices, offsets, values):
+            return self.head(self.bag(indices, offsets, per_sample_weights=values) + self.bias)
+
+    return BowFFN()
+
+
+def loader(matrix, labels, batch_size: int, shuffle: bool = False, seed: int = 0):
+    """Batches of CSR rows as (column indices, row offsets, values): the EmbeddingBag's input."""
+    import torch
+    from torch.utils.data import DataLoader
+
+    def collate(rows):
+        part = matrix[rows]
+        batch = {"indices": torch.from_numpy(part.indices.astype(np.int64)),
+                 "offsets": torch.from_numpy(part.indptr[:-1].astype(np.int64)),
+                 "values": torch.from_numpy(part.data.astype(np.float32))}
+        if labels is not None:
+            batch["labels"] = torch.from_numpy(labels[rows])
+        return batch
+
+    generator = torch.Generator().manual_seed(seed) if shuffle else None
+    return DataLoader(list(range(matrix.shape[0])), batch_size=batch_size, shuffle=shuffle, generator=generator,
+                      collate_fn=collate)
+
+
+def run(cfg: Config, data: LabData) -> RecipeResult:
+    from lab.neural import class_weights, model_result, plot_history, train_options
+    from lab.train import make_accelerator, seed_everything, train
+
+    accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps)
+    n_classes = len(data.label_names)
+    with measure() as cost:
+        vectorizer = make_vectorizer(cfg)
+        train_x = fit_features(vectorizer, data.texts("train"))
+        seed_everything(cfg.seed)
+        model = build_model(train_x.shape[1], cfg.hidden, cfg.activation, cfg.dropout, n_classes)
+        train_y = data.labels("train")
+        trained = train(model, loader(train_x, train_y, cfg.batch_size, shuffle=True, seed=cfg.seed),
+                        loader(vectorizer.transform(data.texts("validation")), data.labels("validation"), 256),
+                        class_weights=class_weights(train_y, n_classes, cfg.class_weights), progress=cfg.progress,
+                        accelerator=accelerator, **train_options(cfg))
+    meta = {"recipe": "bow_ffn", "label_names": data.label_names, "vocab_size": train_x.shape[1],
+            "hidden": list(cfg.hidden), "activation": cfg.activation, "dropout": cfg.dropout,
+            "features": cfg.features, "vectorizer": vectorizer_state(vectorizer)}
+    test_loader = loader(vectorizer.transform(data.texts("test")), data.labels("test"), 256)
+    result = model_result("bow_ffn", trained, test_loader, len(data.texts("test")), cost, train_x.shape[1],
+                          save=lambda folder: save(folder, trained.model, meta))
+    notes = [f"bow_ffn stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}"] \
+        if trained.stopped_early else []
+    return RecipeResult(models=[result], plots={"learning_curves_bow_ffn": plot_history(
+        trained.history, f"bow_ffn on {data.name}")}, notes=notes)
+
+
+def fit_features(vectorizer, texts: list[str]):
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError as exc:  # e.g. min_df above every term's document count
+        raise LabError(f"bow_ffn could not build a vocabulary ({exc}); lower min_df= or raise max_features=") from None
+
+
+def vectorizer_state(vectorizer) -> dict:
+    """The fitted vectorizer as plain JSON: its settings, its vocabulary and (TF-IDF) its idf weights."""
+    params = vectorizer.get_params()
+    state = {key: params[key] for key in VECTORIZER_KEYS if key in params}
+    state["ngram_range"] = list(state["ngram_range"])
+    state["vocabulary"] = {term: int(index) for term, index in vectorizer.vocabulary_.items()}
+    state["idf"] = vectorizer.idf_.tolist() if hasattr(vectorizer, "idf_") else None
+    return state
+
+
+def vectorizer_from_state(state: dict):
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    params = {key: state[key] for key in VECTORIZER_KEYS if key in state}
+    params["ngram_range"] = tuple(params["ngram_range"])
+    if state["idf"] is None:
+        return CountVectorizer(vocabulary=state["vocabulary"], dtype=np.float32, **params)
+    vectorizer = TfidfVectorizer(vocabulary=state["vocabulary"], dtype=np.float32, **params)
+    vectorizer.idf_ = np.asarray(state["idf"], dtype=np.float64)
+    return vectorizer
+
+
+def save(folder: Path, model, meta: dict) -> None:
+    from lab.neural import save_model
+
+    save_model(folder, model, meta)
+
+
+def load_predictor(model_dir: Path):
+    """texts -> class probabilities, rebuilt from JSON and safetensors only."""
+    from lab.neural import read_model
+    from lab.train import predict
+
+    meta, weights = read_model(Path(model_dir))
+    model = build_model(meta["vocab_size"], meta["hidden"], meta["activation"], meta["dropout"],
+                        len(meta["label_names"]))
+    model.load_state_dict(weights)
+    vectorizer = vectorizer_from_state(meta["vectorizer"])
+
+    def predict_texts(texts: list[str]) -> np.ndarray:
+        return predict(model, loader(vectorizer.transform(texts), None, 256)).probabilities
+
+    return predict_texts

@@ -1,0 +1,68 @@
+"""bow_ffn end to end on the 40-row fixture corpus: trains, reports, saves, reloads to the same probabilities."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lab.config import build, read_variant
+from lab.data import load
+from lab.errors import LabError
+from recipes import bow_ffn
+
+TINY = "tests/assets/tiny.csv"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load(TINY)
+
+
+def tiny_config(**overrides):
+    return build(bow_ffn.Config, read_variant("bow_ffn", "tiny"), {k: str(v) for k, v in overrides.items()})
+
+
+@pytest.mark.parametrize("features", ["tfidf", "binary", "counts"])
+def test_learns_the_tiny_corpus_and_reloads_to_the_same_probabilities(data, features, tmp_path):
+    result = bow_ffn.run(tiny_config(features=features), data)
+    [model] = result.models
+    y_test = data.labels("test")
+    assert model.family == "neural" and (model.predictions == y_test).all()
+    assert model.scores.shape == (len(y_test), 2) and np.allclose(model.scores.sum(1), 1.0, atol=1e-5)
+    assert model.features > 20 and model.parameters == model.features * 16 + 16 + 16 * 2 + 2
+    assert len(model.history) == 15 and model.history[-1]["val_macro_f1"] == 1.0
+    assert model.train_seconds > 0 and model.examples_per_second > 0
+    assert "learning_curves_bow_ffn" in result.plots
+    model.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["features"] == features
+    assert not list(tmp_path.glob("m/*.pkl"))
+    again = bow_ffn.load_predictor(tmp_path / "m")(data.texts("test"))
+    assert np.allclose(again, model.scores, atol=1e-6)
+
+
+def test_same_seed_same_history(data):
+    first = bow_ffn.run(tiny_config(dropout=0.2, epochs=4), data).models[0]
+    second = bow_ffn.run(tiny_config(dropout=0.2, epochs=4), data).models[0]
+    assert first.history == second.history and np.array_equal(first.scores, second.scores)
+
+
+def test_an_impossible_vocabulary_is_a_lab_error(data):
+    with pytest.raises(LabError, match="min_df"):
+        bow_ffn.run(tiny_config(min_df=1000), data)
+
+
+def test_missing_model_folder_is_a_lab_error(tmp_path):
+    with pytest.raises(LabError, match="no saved model"):
+        bow_ffn.load_predictor(tmp_path)
+
+
+def test_runs_through_the_runner(tmp_path):
+    from lab.runs import execute
+
+    folder = execute("bow_ffn", "tiny", [f"dataset={TINY}"], runs_dir=str(tmp_path))
+    record = json.loads((Path(folder) / "record.json").read_text())
+    [model] = record["models"]
+    assert model["family"] == "neural" and len(model["history"]) == 15
+    assert (Path(folder) / "learning_curves_bow_ffn.png").is_file()
+    assert (Path(folder) / "models" / "bow_ffn" / "model.safetensors").is_file()

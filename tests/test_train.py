@@ -1,0 +1,158 @@
+"""The shared training loop: it learns, stops early onto the best epoch, is deterministic, and runs on 2 processes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+from torch import nn
+from torch.utils.data import DataLoader
+
+from lab.errors import LabError
+from lab.train import make_accelerator, predict, resolve_precision, seed_everything, train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Linear(nn.Module):
+    """forward takes the batch's keys as keywords, like every model the loop trains."""
+
+    def __init__(self, hidden: int = 0, dropout: float = 0.0):
+        super().__init__()
+        layers = [nn.Linear(2, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 2)] if hidden else [nn.Linear(2, 2)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class WithLogits(Linear):
+    """A transformers-style model: returns an object with .logits."""
+
+    def forward(self, x):
+        return type("Output", (), {"logits": self.net(x)})()
+
+
+def separable(n: int, seed: int):
+    """Two well-separated clusters: class 1 around (+2, +2), class 0 around (-2, -2)."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = rng.normal(0, 0.5, (n, 2)) + np.where(y[:, None] == 1, 2.0, -2.0)
+    return x.astype(np.float32), y.astype(np.int64)
+
+
+def loader(x, y, batch_size: int, shuffle: bool = False, seed: int = 0) -> DataLoader:
+    rows = [{"x": torch.from_numpy(a), "labels": torch.tensor(b)} for a, b in zip(x, y)]
+    generator = torch.Generator().manual_seed(seed) if shuffle else None
+    return DataLoader(rows, batch_size=batch_size, shuffle=shuffle, generator=generator)
+
+
+def fit(model_cls=Linear, epochs=5, batch_size=8, **kwargs):
+    seed_everything(0)
+    model = model_cls(**kwargs.pop("model_args", {}))
+    tx, ty = separable(64, seed=1)
+    vx, vy = separable(16, seed=2)
+    result = train(model, loader(tx, ty, batch_size, shuffle=True), loader(vx, vy, 8), epochs=epochs, lr=0.05,
+                   progress=False, **kwargs)
+    return result, (vx, vy)
+
+
+@pytest.mark.parametrize("model_cls", [Linear, WithLogits])
+def test_learns_a_separable_problem_to_100_percent(model_cls):
+    result, (vx, vy) = fit(model_cls, epochs=5, patience=None)
+    out = predict(result.model, loader(vx, vy, 8))
+    assert (out.probabilities.argmax(1) == vy).all()
+    assert np.allclose(out.probabilities.sum(1), 1.0, atol=1e-6)
+    assert result.history[-1]["val_accuracy"] == 1.0 and result.history[-1]["val_macro_f1"] == 1.0
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+    assert [r["epoch"] for r in result.history] == [1, 2, 3, 4, 5]
+    assert set(result.history[0]) == {"epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1"}
+
+
+def test_early_stopping_restores_the_best_epoch():
+    """After epoch 1 a hook zeroes and freezes the output layer: later epochs predict one class (F1 1/3)."""
+    holder = {}
+
+    def sabotage(epoch, accelerator, record):
+        if epoch == 0:
+            with torch.no_grad():
+                for param in holder["model"].net[3].parameters():
+                    param.zero_().requires_grad_(False)
+
+    seed_everything(0)
+    model = holder["model"] = Linear(hidden=4)
+    tx, ty = separable(64, seed=1)
+    vx, vy = separable(16, seed=2)
+    result = train(model, loader(tx, ty, 8, shuffle=True), loader(vx, vy, 8), epochs=10, lr=0.05,
+                   patience=2, progress=False, on_epoch_end=sabotage)
+    f1s = [r["val_macro_f1"] for r in result.history]
+    assert f1s == [1.0, pytest.approx(1 / 3), pytest.approx(1 / 3)]  # 2 epochs without improvement: stop
+    assert result.stopped_early and result.best_epoch == 1
+    out = predict(result.model, loader(vx, vy, 8))
+    restored_f1 = np.mean([((out.logits.argmax(1) == c) & (vy == c)).sum() * 2 /
+                           ((out.logits.argmax(1) == c).sum() + (vy == c).sum()) for c in (0, 1)])
+    assert restored_f1 == pytest.approx(max(f1s))
+
+
+def test_same_seed_gives_identical_history_and_weights():
+    first, _ = fit(epochs=3, model_args={"hidden": 16, "dropout": 0.3}, class_weights=[1.0, 2.0])
+    second, _ = fit(epochs=3, model_args={"hidden": 16, "dropout": 0.3}, class_weights=[1.0, 2.0])
+    assert first.history == second.history
+    for (name, a), (_, b) in zip(first.model.state_dict().items(), second.model.state_dict().items()):
+        assert torch.equal(a, b), name
+
+
+def test_accumulating_two_batches_of_8_equals_one_batch_of_16():
+    accumulated, _ = fit(epochs=2, batch_size=8, grad_accum_steps=2, patience=None, max_grad_norm=None)
+    single, _ = fit(epochs=2, batch_size=16, patience=None, max_grad_norm=None)
+    for a, b in zip(accumulated.model.parameters(), single.model.parameters()):
+        assert torch.allclose(a, b, atol=1e-6)
+    clipped, _ = fit(epochs=2, batch_size=16, patience=None, max_grad_norm=1e-3)
+    assert not torch.equal(clipped.model.net[0].weight, single.model.net[0].weight)  # clipping took effect
+
+
+def test_bf16_autocast_runs_on_cpu():
+    seed_everything(0)
+    tx, ty = separable(16, seed=1)
+    bf16 = train(Linear(), loader(tx, ty, 8), loader(tx, ty, 8), epochs=1, mixed_precision="bf16", progress=False)
+    assert np.isfinite(bf16.history[0]["val_loss"])
+
+
+def test_bad_precision_is_a_lab_error():
+    with pytest.raises(LabError, match="mixed_precision"):
+        resolve_precision("fp64")
+
+
+def test_resume_from_saved_state_continues_the_history(tmp_path):
+    def save(epoch, accelerator, record):
+        if epoch == 1:
+            accelerator.save_state(str(tmp_path / "state"))
+
+    first, _ = fit(epochs=2, patience=None, on_epoch_end=save)
+    resumed, _ = fit(epochs=4, patience=None, resume_from=tmp_path / "state")
+    assert resumed.history[:2] == first.history and [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
+
+
+def test_two_processes_gather_every_example_exactly_once(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               str(ROOT / "tests" / "train_worker.py"), str(tmp_path)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    info = json.loads((tmp_path / "info.json").read_text())
+    assert info["processes"] == 2
+    logits = np.load(tmp_path / "logits.npy")
+    eval_x, eval_y = separable(7, seed=2)
+    assert logits.shape == (7, 2)  # 7, not 8: the padding example is dropped
+    assert (np.load(tmp_path / "labels.npy") == eval_y).all()  # in order, each once
+    for record in info["history"]:  # validation metrics over exactly 7 examples
+        assert round(record["val_accuracy"] * 7, 6) == round(record["val_accuracy"] * 7)
+    model = Linear()
+    model.load_state_dict(load_file(str(tmp_path / "model.safetensors")))
+    single = predict(model, loader(eval_x, eval_y, 2))
+    assert np.allclose(single.logits, logits, atol=1e-6)
