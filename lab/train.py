@@ -7,6 +7,7 @@ its inputs as keyword arguments of forward(). Works on CPU and GPU, and under `a
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,15 +105,29 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(
         model, optimizer, train_loader, val_loader, scheduler)
     tracker = Tracker()
-    accelerator._custom_objects = [o for o in accelerator._custom_objects if not isinstance(o, Tracker)]
-    accelerator.register_for_checkpointing(tracker)  # so save_state/load_state carry history and best weights
-    if resume_from is not None:
-        accelerator.load_state(str(resume_from))
-    weights = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32)
+    hooks = tracker.attach(accelerator)  # so save_state/load_state carry history and best weights
+    try:
+        if resume_from is not None:
+            accelerator.load_state(str(resume_from))
+        return train_epochs(model, train_dl, val_dl, optimizer, scheduler, weights_of(class_weights), epochs,
+                            patience, max_grad_norm, progress, accelerator, tracker, on_epoch_end)
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
+def weights_of(class_weights):
+    return None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32)
+
+
+def train_epochs(model, train_dl, val_dl, optimizer, scheduler, weights, epochs, patience, max_grad_norm,
+                 progress, accelerator, tracker, on_epoch_end) -> TrainResult:
     bar = tqdm(total=len(train_dl) * epochs, initial=len(train_dl) * len(tracker.history), desc="train",
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
-    stopped = False
-    for epoch in range(len(tracker.history), epochs):
+    # a resumed run that had already run out of patience stays stopped
+    stopped = patience is not None and bool(tracker.history) and len(tracker.history) - 1 - tracker.best_epoch >= patience
+    for epoch in range(len(tracker.history), epochs if not stopped else 0):
+        train_dl.set_epoch(epoch)  # epoch-dependent shuffling that a resumed run repeats exactly
         record = run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max_grad_norm,
                            accelerator, bar)
         tracker.add(record, accelerator.unwrap_model(model))
@@ -212,7 +227,8 @@ def warmup_schedule(optimizer, total_steps: int, warmup_ratio: float):
 
 
 class Tracker:
-    """History and best weights; has state_dict/load_state_dict so accelerate's save_state/load_state carry it."""
+    """History and best weights. save_state/load_state carry them as JSON + safetensors (tracker.json,
+    tracker_best.safetensors), so resuming never unpickles anything (accelerate's registered objects would be)."""
 
     def __init__(self):
         self.history: list[dict] = []
@@ -228,6 +244,29 @@ class Tracker:
         if (record["val_macro_f1"], -record["val_loss"]) > (self.best_f1, -self.best_loss):
             self.best_f1, self.best_loss, self.best_epoch = record["val_macro_f1"], record["val_loss"], epoch
             self.best_weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+    def attach(self, accelerator: Accelerator) -> list:
+        def save(models, weights, folder):
+            if accelerator.is_main_process:
+                self.save(Path(folder))
+
+        return [accelerator.register_save_state_pre_hook(save),
+                accelerator.register_load_state_pre_hook(lambda models, folder: self.load(Path(folder)))]
+
+    def save(self, folder: Path) -> None:
+        from safetensors.torch import save_file
+
+        state = self.state_dict()
+        if state.pop("best_weights") is not None:
+            save_file({k: v.contiguous() for k, v in self.best_weights.items()}, str(folder / "tracker_best.safetensors"))
+        (folder / "tracker.json").write_text(json.dumps(state))
+
+    def load(self, folder: Path) -> None:
+        from safetensors.torch import load_file
+
+        state = json.loads((folder / "tracker.json").read_text())
+        best = folder / "tracker_best.safetensors"
+        self.load_state_dict({**state, "best_weights": load_file(str(best)) if best.is_file() else None})
 
     def state_dict(self) -> dict:
         return {"history": self.history, "best_epoch": self.best_epoch, "best_f1": self.best_f1,
