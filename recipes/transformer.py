@@ -67,7 +67,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     accelerator = make_accelerator(precision, cfg.grad_accum_steps)
     root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
     resume_from = checkpoints.latest(root) if cfg.resume else None
-    notes = [f"mixed precision: {precision}"]
+    notes = [f"mixed precision: {precision}; processes: {accelerator.num_processes}"]
     if cfg.resume:
         notes.append(f"resumed from {resume_from}" if resume_from else f"resume=true but no complete checkpoint "
                      f"under {root}; trained from the start")
