@@ -58,7 +58,7 @@ def test_trains_saves_and_reloads_through_pipeline_and_lab_predict(tiny_bert, tm
     record = json.loads((run / "record.json").read_text())
     [model] = record["models"]
     assert model["name"] == "tiny-bert" and model["family"] == "transformer"
-    assert model["metrics"]["accuracy"] == 1.0 and len(model["history"]) == 6
+    assert model["metrics"]["accuracy"] == 1.0 and len(model["history"]) == 8
     saved = run / "models" / "tiny-bert"
     assert (saved / "model.safetensors").is_file() and not list(saved.glob("*.bin")) and not list(saved.glob("*.pkl"))
     assert json.loads((saved / "config.json").read_text())["id2label"] == {"0": "cooking", "1": "sport"}
@@ -81,15 +81,15 @@ def test_resume_skips_an_incomplete_checkpoint_and_matches_the_uninterrupted_run
     cfg = config(tiny_bert, tmp_path, clean_checkpoints="false", keep_checkpoints=10)
     full = transformer.run(cfg, data)
     root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
-    assert sorted(p.name for p in root.iterdir()) == [f"epoch-{i:04d}" for i in range(1, 7)]
+    assert sorted(p.name for p in root.iterdir()) == [f"epoch-{i:04d}" for i in range(1, 9)]
     assert not list(root.glob("*/custom_checkpoint_*.pkl"))  # the tracker is JSON + safetensors, never a pickle
-    # Interrupted during epoch 6's save: epoch 5 and 6 missing, a half-written epoch-0005 without its marker.
-    shutil.rmtree(root / "epoch-0006")
-    (root / "epoch-0005" / checkpoints.COMPLETE).unlink()
-    (root / "epoch-0005" / "model.safetensors").write_bytes(b"half")
-    assert checkpoints.latest(root) == root / "epoch-0004"
+    # Interrupted during epoch 8's save: epochs 7 and 8 missing, a half-written epoch-0007 without its marker.
+    shutil.rmtree(root / "epoch-0008")
+    (root / "epoch-0007" / checkpoints.COMPLETE).unlink()
+    (root / "epoch-0007" / "model.safetensors").write_bytes(b"half")
+    assert checkpoints.latest(root) == root / "epoch-0006"
     resumed = transformer.run(config(tiny_bert, tmp_path, resume="true"), data)
-    assert f"resumed from {root / 'epoch-0004'}" in resumed.notes
+    assert f"resumed from {root / 'epoch-0006'}" in resumed.notes
     first, second = full.models[0], resumed.models[0]
     assert second.history == pytest.approx(first.history)
     assert np.allclose(second.scores, first.scores, atol=1e-6)
@@ -143,9 +143,12 @@ def test_an_unloadable_model_is_a_lab_error(data, tmp_path):
 
 def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "2", "--cpu",
+    # accelerate 1.x: `--cpu` alone starts ONE process; `--multi_gpu` is its torchrun launcher, which on a machine
+    # without GPUs gives 2 gloo CPU processes (the recipe's Accelerator(cpu=True) sees WORLD_SIZE=2).
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
                "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "lab", "run",
-               "transformer", "--config", "tiny", f"dataset={TINY}", f"model={tiny_bert}", f"runs_dir={tmp_path}"]
+               "transformer", "--config", "tiny", f"dataset={TINY}", f"model={tiny_bert}", f"runs_dir={tmp_path}",
+               "batch_size=4"]  # x 2 processes: the single-process run's 8 per step
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     [run] = list((tmp_path / "tiny" / "transformer").glob("2*"))  # one run folder: only rank 0 wrote
@@ -155,7 +158,7 @@ def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path):
     assert sum(row["support"] for row in model["per_class"].values()) == n_test
     assert sum(map(sum, model["confusion_matrix"])) == n_test
     assert len((run / "predictions.csv").read_text().splitlines()) == 1 + n_test
-    assert model["metrics"]["accuracy"] == 1.0 and len(model["history"]) == 6
+    assert model["metrics"]["accuracy"] == 1.0 and len(model["history"]) == 8
     assert "mixed precision: no; processes: 2" in record["notes"]
 
 
