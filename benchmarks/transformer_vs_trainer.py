@@ -96,8 +96,8 @@ def trainer_side(args) -> dict:
     with tempfile.TemporaryDirectory() as out:
         training = TrainingArguments(
             output_dir=out, per_device_train_batch_size=cfg.batch_size, per_device_eval_batch_size=cfg.batch_size,
-            num_train_epochs=cfg.epochs, learning_rate=cfg.lr, weight_decay=cfg.weight_decay,
-            warmup_ratio=cfg.warmup_ratio, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed, eval_strategy="epoch",
+            num_train_epochs=cfg.epochs, learning_rate=cfg.lr, weight_decay=cfg.weight_decay,  # warmup: a ratio below 1
+            warmup_steps=cfg.warmup_ratio, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed, eval_strategy="epoch",
             save_strategy="no", logging_strategy="no", report_to="none", use_cpu=True, disable_tqdm=True)
         trainer = Trainer(model=model, args=training, train_dataset=encode(texts, labels),
                           eval_dataset=encode(data.texts("validation"), data.labels("validation")),
