@@ -173,3 +173,11 @@ def test_real_minilm_smoke(tmp_path):
     assert model.name == "minilm-l6" and model.parameters > 20_000_000 and model.scores.shape == (4, 2)
     model.save(tmp_path / "m")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["label2id"] == {"cooking": 0, "sport": 1}
+
+
+def test_mixed_precision_no_override_stays_a_string():
+    """YAML reads a bare `no` as False; the override must still mean full precision."""
+    from recipes import transformer
+
+    assert build(transformer.Config, {}, {"mixed_precision": "no"}).mixed_precision == "no"
+    assert transformer.choose_precision("no") == "no"
