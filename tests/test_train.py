@@ -58,7 +58,7 @@ def fit(model_cls=Linear, epochs=5, batch_size=8, **kwargs):
     tx, ty = separable(64, seed=1)
     vx, vy = separable(16, seed=2)
     result = train(model, loader(tx, ty, batch_size, shuffle=True), loader(vx, vy, 8), epochs=epochs, lr=0.05,
-                   progress=False, **kwargs)
+                   progress=False, threads=1, **kwargs)
     return result, (vx, vy)
 
 
@@ -89,7 +89,7 @@ def test_early_stopping_restores_the_best_epoch():
     tx, ty = separable(64, seed=1)
     vx, vy = separable(16, seed=2)
     result = train(model, loader(tx, ty, 8, shuffle=True), loader(vx, vy, 8), epochs=10, lr=0.05,
-                   patience=2, progress=False, on_epoch_end=sabotage)
+                   patience=2, progress=False, on_epoch_end=sabotage, threads=1)
     f1s = [r["val_macro_f1"] for r in result.history]
     assert f1s == [1.0, pytest.approx(1 / 3), pytest.approx(1 / 3)]  # 2 epochs without improvement: stop
     assert result.stopped_early and result.best_epoch == 1
@@ -119,7 +119,7 @@ def test_accumulating_two_batches_of_8_equals_one_batch_of_16():
 def test_bf16_autocast_runs_on_cpu():
     seed_everything(0)
     tx, ty = separable(16, seed=1)
-    bf16 = train(Linear(), loader(tx, ty, 8), loader(tx, ty, 8), epochs=1, mixed_precision="bf16", progress=False)
+    bf16 = train(Linear(), loader(tx, ty, 8), loader(tx, ty, 8), epochs=1, mixed_precision="bf16", progress=False, threads=1)
     assert np.isfinite(bf16.history[0]["val_loss"])
 
 

@@ -1,0 +1,55 @@
+"""bow_ffn and lstm with their default configs on bbc-news, each twice with the same seed.
+
+Prints test macro-F1, accuracy and wall time (recipe run, data loading excluded) per run, and whether the two runs'
+metrics and probabilities are identical. Issue targets: bow_ffn macro-F1 >= 0.97 in <= 60 s; lstm >= 0.95 in
+<= 300 s. Run it alone on the machine:
+
+    flock /tmp/lab-bench.lock python benchmarks/neural_bbc.py [bow_ffn|lstm ...]
+"""
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from lab.config import build, read_variant  # noqa: E402
+from lab.data import load  # noqa: E402
+from lab.evaluation import evaluate_predictions  # noqa: E402
+from lab.registry import load_recipe  # noqa: E402
+
+TARGETS = {"bow_ffn": (0.97, 60.0), "lstm": (0.95, 300.0)}
+
+
+def run_once(recipe: str, data, overrides: dict):
+    module = load_recipe(recipe)
+    cfg = build(module.Config, read_variant(recipe, "default"), {"progress": "false", **overrides})
+    began = time.perf_counter()
+    result = module.run(cfg, data)
+    seconds = time.perf_counter() - began
+    model = result.models[0]
+    metrics = evaluate_predictions(data.labels("test"), model.predictions, data.label_names, model.scores)["metrics"]
+    return metrics, model.scores, seconds, model
+
+
+def main(recipes: list[str]) -> None:
+    data = load("bbc-news")
+    for recipe in recipes:
+        runs = []
+        for attempt in (1, 2):
+            metrics, scores, seconds, model = run_once(recipe, data, {})
+            runs.append((metrics, scores))
+            f1, accuracy = metrics["macro_f1"], metrics["accuracy"]
+            print(f"{recipe} run {attempt}: test macro-F1 {f1:.4f}  accuracy {accuracy:.4f}  wall {seconds:.1f} s  "
+                  f"(train {model.train_seconds:.1f} s, {len(model.history)} epochs, "
+                  f"{model.examples_per_second:.0f} test examples/s, {model.parameters} parameters)", flush=True)
+        target_f1, target_seconds = TARGETS[recipe]
+        same = runs[0][0]["macro_f1"] == runs[1][0]["macro_f1"] and np.array_equal(runs[0][1], runs[1][1])
+        print(f"{recipe}: identical metrics and probabilities across the two seeded runs: {same}; "
+              f"target macro-F1 >= {target_f1} in <= {target_seconds:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or list(TARGETS))

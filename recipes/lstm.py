@@ -1,0 +1,289 @@
+"""A (bi)LSTM over word embeddings (random, Word2Vec on the train split, or a vectors file), length-bucketed."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from lab.config import CommonConfig
+from lab.data import LabData
+from lab.efficiency import measure
+from lab.errors import LabError
+from lab.results import RecipeResult
+
+PAD, UNK = "<pad>", "<unk>"
+TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]", re.IGNORECASE)
+
+
+@dataclass
+class Config(CommonConfig):
+    lowercase: bool = True
+    min_freq: int = 2  # a word seen fewer times in the train split becomes <unk>
+    max_vocab: int = 30000  # including <pad> and <unk>
+    max_length: int = 700  # tokens kept per text; ~90% of bbc-news train articles are shorter (measured: 90th pct 681)
+    embedding_init: Literal["random", "word2vec", "file"] = "word2vec"
+    vectors_path: str | None = None  # embedding_init=file: a word2vec-format file (.txt/.vec text, .bin binary)
+    embedding_dim: int = 100  # ignored for embedding_init=file: the file's dimension is used
+    w2v_epochs: int = 10
+    w2v_window: int = 5
+    freeze_embeddings: bool = False
+    hidden_size: int = 64
+    num_layers: int = 1
+    bidirectional: bool = True
+    pooling: Literal["last", "max", "mean"] = "max"
+    dropout: float = 0.3
+    batch_size: int = 32
+    epochs: int = 10
+    lr: float = 3e-3
+    weight_decay: float = 0.0
+    warmup_ratio: float = 0.1
+    grad_accum_steps: int = 1
+    max_grad_norm: float | None = 1.0
+    patience: int | None = 3
+    class_weights: Literal["none", "balanced"] = "none"
+    mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"
+    progress: bool = True
+    threads: int | None = None  # torch CPU threads; None: the physical cores
+
+
+def tokenize(text: str, lowercase: bool = True) -> list[str]:
+    """Words (with a trailing clitic: "it's") and single punctuation marks."""
+    return TOKEN.findall(text.lower() if lowercase else text)
+
+
+def build_vocab(token_lists: list[list[str]], min_freq: int, max_size: int) -> list[str]:
+    """Index -> token: <pad>=0, <unk>=1, then by descending train frequency (ties alphabetical, so reproducible)."""
+    counts = Counter(token for tokens in token_lists for token in tokens)
+    kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
+    return [PAD, UNK] + kept[:max(0, max_size - 2)]
+
+
+def encode(token_lists: list[list[str]], index: dict[str, int], max_length: int) -> list[np.ndarray]:
+    """Token ids, truncated to max_length; an empty text becomes one <unk> so every sequence has a length."""
+    return [np.asarray([index.get(t, 1) for t in tokens[:max_length]] or [1], dtype=np.int64) for tokens in token_lists]
+
+
+class BucketBatchSampler:
+    """Batches of similar length (little padding, so less LSTM work), in shuffled order, seeded.
+
+    Shuffle: permute, cut into pools of 50 batches, sort each pool by length, batch, shuffle the batches.
+    No shuffle: one sort by length, for fast inference; `order` gives the example order the batches yield.
+    """
+
+    def __init__(self, lengths, batch_size: int, shuffle: bool, seed: int = 0, pool: int = 50):
+        import torch
+
+        self.lengths, self.batch_size, self.shuffle, self.pool = np.asarray(lengths), batch_size, shuffle, pool
+        self.generator = torch.Generator().manual_seed(seed)
+        self.order = np.argsort(self.lengths, kind="stable")
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self):
+        import torch
+
+        if not self.shuffle:
+            yield from (self.order[i:i + self.batch_size].tolist() for i in range(0, len(self.order), self.batch_size))
+            return
+        perm = torch.randperm(len(self.lengths), generator=self.generator).numpy()
+        size = self.batch_size * self.pool
+        batches = []
+        for start in range(0, len(perm), size):
+            chunk = perm[start:start + size]
+            chunk = chunk[np.argsort(self.lengths[chunk], kind="stable")]
+            batches += [chunk[i:i + self.batch_size].tolist() for i in range(0, len(chunk), self.batch_size)]
+        for b in torch.randperm(len(batches), generator=self.generator).tolist():
+            yield batches[b]
+
+
+def loader(sequences: list[np.ndarray], labels, batch_size: int, shuffle: bool = False, seed: int = 0):
+    import torch
+    from torch.utils.data import DataLoader
+
+    def collate(rows):
+        lengths = [len(sequences[r]) for r in rows]
+        ids = np.zeros((len(rows), max(lengths)), dtype=np.int64)  # 0 = <pad>
+        for i, r in enumerate(rows):
+            ids[i, :lengths[i]] = sequences[r]
+        batch = {"input_ids": torch.from_numpy(ids), "lengths": torch.tensor(lengths)}
+        if labels is not None:
+            batch["labels"] = torch.from_numpy(labels[rows])
+        return batch
+
+    sampler = BucketBatchSampler([len(s) for s in sequences], batch_size, shuffle, seed)
+    return DataLoader(list(range(len(sequences))), batch_sampler=sampler, collate_fn=collate)
+
+
+def in_order(probabilities: np.ndarray, data_loader) -> np.ndarray:
+    """Undo the length sort of an evaluation loader: row i of the result is example i."""
+    restored = np.empty_like(probabilities)
+    restored[data_loader.batch_sampler.order] = probabilities
+    return restored
+
+
+def build_model(vocab_size: int, arch: dict):
+    """arch: embedding_dim, hidden_size, num_layers, bidirectional, pooling, dropout, n_classes, freeze."""
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class LSTMClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab_size, arch["embedding_dim"], padding_idx=0)
+            self.embedding.weight.requires_grad_(not arch["freeze"])
+            self.lstm = nn.LSTM(arch["embedding_dim"], arch["hidden_size"], arch["num_layers"], batch_first=True,
+                                bidirectional=arch["bidirectional"],
+                                dropout=arch["dropout"] if arch["num_layers"] > 1 else 0.0)
+            self.dropout = nn.Dropout(arch["dropout"])
+            width = arch["hidden_size"] * (2 if arch["bidirectional"] else 1)
+            self.classifier = nn.Linear(width, arch["n_classes"])
+
+        def forward(self, input_ids, lengths):
+            lengths = lengths.cpu()  # pack_padded_sequence wants them on the CPU
+            packed = pack_padded_sequence(self.dropout(self.embedding(input_ids)), lengths, batch_first=True,
+                                          enforce_sorted=False)
+            outputs, (h_n, _) = self.lstm(packed)
+            return self.classifier(self.dropout(self.pool(outputs, h_n, lengths)))
+
+        def pool(self, outputs, h_n, lengths):
+            if arch["pooling"] == "last":  # the final state of each direction of the top layer
+                return torch.cat([h_n[-2], h_n[-1]], dim=1) if arch["bidirectional"] else h_n[-1]
+            padded, _ = pad_packed_sequence(outputs, batch_first=True)
+            mask = (torch.arange(padded.shape[1])[None, :] < lengths[:, None]).to(padded.device).unsqueeze(2)
+            if arch["pooling"] == "max":
+                return padded.masked_fill(~mask, float("-inf")).max(dim=1).values
+            return (padded * mask).sum(dim=1) / lengths.to(padded.device)[:, None]
+
+    return LSTMClassifier()
+
+
+def stable_hash(text: str) -> int:
+    """gensim seeds each word's initial vector with hash(); Python's str hash changes per process."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def word2vec_vectors(token_lists, vocab: list[str], cfg: Config) -> np.ndarray:
+    from gensim.models import Word2Vec
+
+    w2v = Word2Vec(token_lists, vector_size=cfg.embedding_dim, window=cfg.w2v_window, min_count=cfg.min_freq,
+                   workers=1, seed=cfg.seed, epochs=cfg.w2v_epochs, hashfxn=stable_hash)  # 1 worker: deterministic
+    return fill_matrix(vocab, w2v.wv, cfg.embedding_dim, cfg.seed)[0]
+
+
+def file_vectors(vocab: list[str], cfg: Config) -> tuple[np.ndarray, float]:
+    from gensim.models import KeyedVectors
+
+    if not cfg.vectors_path:
+        raise LabError("embedding_init=file needs vectors_path=; give a word2vec-format vectors file (.txt/.vec/.bin)")
+    path = Path(cfg.vectors_path)
+    if not path.is_file():
+        raise LabError(f"vectors file {path} not found; check vectors_path=")
+    try:
+        vectors = KeyedVectors.load_word2vec_format(str(path), binary=path.suffix == ".bin")
+    except Exception as exc:  # gensim raises ValueError, UnicodeDecodeError, EOFError... for a malformed file
+        raise LabError(f"vectors file {path} is not in word2vec format ({type(exc).__name__}: {exc}); give a "
+                       f"'<count> <dim>' header then one '<word> <numbers>' line per word, or a .bin file") from None
+    return fill_matrix(vocab, vectors, vectors.vector_size, cfg.seed)
+
+
+def fill_matrix(vocab: list[str], vectors, dim: int, seed: int) -> tuple[np.ndarray, float]:
+    """Known words get their vector; the others small random ones (scaled like the known); <pad> is zero."""
+    rng = np.random.default_rng(seed)
+    known = [i for i, word in enumerate(vocab) if word in vectors.key_to_index]
+    scale = float(np.std([vectors[vocab[i]] for i in known])) if known else 0.1
+    matrix = rng.normal(0.0, scale, (len(vocab), dim)).astype(np.float32)
+    for i in known:
+        matrix[i] = vectors[vocab[i]]
+    matrix[0] = 0.0
+    return matrix, len(known) / max(1, len(vocab) - 2)
+
+
+def embedding_matrix(token_lists, vocab: list[str], cfg: Config, notes: list[str]) -> np.ndarray | None:
+    if cfg.embedding_init == "random":
+        return None
+    if cfg.embedding_init == "word2vec":
+        return word2vec_vectors(token_lists, vocab, cfg)
+    matrix, coverage = file_vectors(vocab, cfg)
+    notes.append(f"lstm: the vectors file covers {coverage:.0%} of the vocabulary; the rest start random")
+    return matrix
+
+
+def architecture(cfg: Config, embedding_dim: int, n_classes: int) -> dict:
+    return {"embedding_dim": embedding_dim, "hidden_size": cfg.hidden_size, "num_layers": cfg.num_layers,
+            "bidirectional": cfg.bidirectional, "pooling": cfg.pooling, "dropout": cfg.dropout,
+            "n_classes": n_classes, "freeze": cfg.freeze_embeddings}
+
+
+def run(cfg: Config, data: LabData) -> RecipeResult:
+    import torch
+
+    from lab.neural import class_weights, model_result, plot_history, train_options
+    from lab.train import make_accelerator, seed_everything, train
+
+    accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
+    notes: list[str] = []
+    n_classes = len(data.label_names)
+    with measure() as cost:
+        tokens = [tokenize(t, cfg.lowercase) for t in data.texts("train")]
+        vocab = build_vocab(tokens, cfg.min_freq, cfg.max_vocab)
+        index = {token: i for i, token in enumerate(vocab)}
+        vectors = embedding_matrix(tokens, vocab, cfg, notes)
+        seed_everything(cfg.seed)
+        arch = architecture(cfg, cfg.embedding_dim if vectors is None else vectors.shape[1], n_classes)
+        model = build_model(len(vocab), arch)
+        if vectors is not None:
+            model.embedding.weight.data.copy_(torch.from_numpy(vectors))
+        train_y = data.labels("train")
+        trained = train(model, loader(encode(tokens, index, cfg.max_length), train_y, cfg.batch_size, True, cfg.seed),
+                        text_loader(data.texts("validation"), data.labels("validation"), index, cfg),
+                        class_weights=class_weights(train_y, n_classes, cfg.class_weights), progress=cfg.progress,
+                        accelerator=accelerator, **train_options(cfg))
+    meta = {"recipe": "lstm", "label_names": data.label_names, "vocab": vocab, "arch": arch,
+            "lowercase": cfg.lowercase, "max_length": cfg.max_length}
+    test_loader = text_loader(data.texts("test"), data.labels("test"), index, cfg)
+    result = model_result("lstm", trained, test_loader, len(data.texts("test")), cost, len(vocab),
+                          save=lambda folder: save(folder, trained.model, meta))
+    result.scores = in_order(result.scores, test_loader)
+    result.predictions = result.scores.argmax(axis=1)
+    if trained.stopped_early:
+        notes.append(f"lstm stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}")
+    return RecipeResult(models=[result], notes=notes,
+                        plots={"learning_curves_lstm": plot_history(trained.history, f"lstm on {data.name}")})
+
+
+def text_loader(texts: list[str], labels, index: dict[str, int], cfg_or_meta, batch_size: int = 64):
+    """An evaluation loader: sorted by length (see in_order)."""
+    lowercase, max_length = (cfg_or_meta["lowercase"], cfg_or_meta["max_length"]) if isinstance(cfg_or_meta, dict) \
+        else (cfg_or_meta.lowercase, cfg_or_meta.max_length)
+    return loader(encode([tokenize(t, lowercase) for t in texts], index, max_length), labels, batch_size)
+
+
+def save(folder: Path, model, meta: dict) -> None:
+    from lab.neural import save_model
+
+    save_model(folder, model, meta)
+
+
+def load_predictor(model_dir: Path):
+    """texts -> class probabilities, rebuilt from JSON and safetensors only."""
+    from lab.neural import read_model
+    from lab.train import predict
+
+    meta, weights = read_model(Path(model_dir))
+    model = build_model(len(meta["vocab"]), meta["arch"])
+    model.load_state_dict(weights)
+    index = {token: i for i, token in enumerate(meta["vocab"])}
+
+    def predict_texts(texts: list[str]) -> np.ndarray:
+        batches = text_loader(texts, None, index, meta)
+        return in_order(predict(model, batches).probabilities, batches)
+
+    return predict_texts

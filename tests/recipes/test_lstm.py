@@ -1,0 +1,99 @@
+"""lstm end to end on the 40-row fixture corpus, its parts by hand, and the save/load round trip."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lab.config import build, read_variant
+from lab.data import load
+from lab.errors import LabError
+from recipes import lstm
+
+TINY = "tests/assets/tiny.csv"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load(TINY)
+
+
+def tiny_config(**overrides):
+    return build(lstm.Config, read_variant("lstm", "tiny"), {k: str(v) for k, v in overrides.items()})
+
+
+def test_tokenizer_and_vocabulary():
+    assert lstm.tokenize("It's 2 goals, Mr. Smith!") == ["it's", "2", "goals", ",", "mr", ".", "smith", "!"]
+    vocab = lstm.build_vocab([["b", "a", "b", "c"], ["a", "b"]], min_freq=2, max_size=10)
+    assert vocab == ["<pad>", "<unk>", "b", "a"]
+    assert lstm.build_vocab([["b", "a", "b"]], min_freq=1, max_size=3) == ["<pad>", "<unk>", "b"]
+    index = {t: i for i, t in enumerate(vocab)}
+    assert [s.tolist() for s in lstm.encode([["a", "zzz", "b"], []], index, max_length=2)] == [[3, 1], [1]]
+
+
+def test_bucketed_batches_cover_every_example_once_and_group_lengths():
+    lengths = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10]
+    sampler = lstm.BucketBatchSampler(lengths, batch_size=3, shuffle=True, seed=0, pool=2)
+    epoch1, epoch2 = list(sampler), list(sampler)
+    assert sorted(i for b in epoch1 for i in b) == list(range(10)) and len(epoch1) == len(sampler) == 4
+    assert epoch1 != epoch2  # a new order each epoch
+    again = lstm.BucketBatchSampler(lengths, batch_size=3, shuffle=True, seed=0, pool=2)
+    assert list(again) == epoch1  # ... and the same sequence for the same seed
+    ordered = list(lstm.BucketBatchSampler(lengths, batch_size=3, shuffle=False))
+    assert [[lengths[i] for i in b] for b in ordered] == [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]]
+
+
+@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+def test_padding_does_not_change_a_texts_output(pooling):
+    torch.manual_seed(0)
+    arch = {"embedding_dim": 4, "hidden_size": 3, "num_layers": 1, "bidirectional": True, "pooling": pooling,
+            "dropout": 0.0, "n_classes": 2, "freeze": False}
+    model = lstm.build_model(10, arch).eval()
+    alone = model(torch.tensor([[2, 3, 4]]), torch.tensor([3]))
+    padded = model(torch.tensor([[2, 3, 4, 0, 0], [5, 6, 7, 8, 9]]), torch.tensor([3, 5]))
+    assert torch.allclose(alone[0], padded[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"embedding_init": "word2vec", "pooling": "last"}])
+def test_learns_the_tiny_corpus_and_reloads_to_the_same_probabilities(data, overrides, tmp_path):
+    result = lstm.run(tiny_config(**overrides), data)
+    [model] = result.models
+    y_test = data.labels("test")
+    assert model.family == "neural" and (model.predictions == y_test).all()
+    assert model.scores.shape == (len(y_test), 2) and np.allclose(model.scores.sum(1), 1.0, atol=1e-5)
+    assert len(model.history) == 15 and model.history[-1]["val_macro_f1"] == 1.0
+    assert model.features > 50 and model.parameters > 0
+    assert "learning_curves_lstm" in result.plots
+    model.save(tmp_path / "m")
+    again = lstm.load_predictor(tmp_path / "m")(data.texts("test"))
+    assert np.allclose(again, model.scores, atol=1e-6)
+
+
+def test_same_seed_same_history(data):
+    first = lstm.run(tiny_config(dropout=0.2, epochs=3, embedding_init="word2vec"), data).models[0]
+    second = lstm.run(tiny_config(dropout=0.2, epochs=3, embedding_init="word2vec"), data).models[0]
+    assert first.history == second.history and np.array_equal(first.scores, second.scores)
+
+
+def test_vectors_file(data, tmp_path):
+    path = tmp_path / "vectors.txt"
+    path.write_text("3 16\n" + "".join(f"{w} " + " ".join(["0.5"] * 16) + "\n" for w in ("the", "coach", "oven")))
+    result = lstm.run(tiny_config(embedding_init="file", vectors_path=path, epochs=2), data)
+    assert any("covers" in note for note in result.notes)
+    with pytest.raises(LabError, match="not found"):
+        lstm.run(tiny_config(embedding_init="file", vectors_path=tmp_path / "missing.txt"), data)
+    (tmp_path / "bad.txt").write_text("this is not\na vectors file\n")
+    with pytest.raises(LabError, match="word2vec format"):
+        lstm.run(tiny_config(embedding_init="file", vectors_path=tmp_path / "bad.txt"), data)
+
+
+def test_runs_through_the_runner(tmp_path):
+    from lab.runs import execute
+
+    folder = execute("lstm", "tiny", [f"dataset={TINY}"], runs_dir=str(tmp_path))
+    record = json.loads((Path(folder) / "record.json").read_text())
+    assert record["models"][0]["family"] == "neural" and len(record["models"][0]["history"]) == 15
+    assert (Path(folder) / "learning_curves_lstm.png").is_file()
+    assert json.loads((Path(folder) / "models" / "lstm" / "model.json").read_text())["vocab"][:2] == ["<pad>", "<unk>"]
