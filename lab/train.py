@@ -75,9 +75,11 @@ def make_accelerator(mixed_precision: str = "no", grad_accum_steps: int = 1, cpu
     # accelerate only sets up multi-process CPU training (gloo) when told cpu=True, so say so when there is no GPU
     cpu = cpu or not (torch.cuda.is_available() or torch.backends.mps.is_available())
     accelerator = Accelerator(mixed_precision=precision, gradient_accumulation_steps=grad_accum_steps, cpu=cpu)
-    if accelerator.device.type == "cpu" and not os.environ.get("OMP_NUM_THREADS"):  # a user's explicit choice wins
+    if accelerator.device.type == "cpu" and threads:
+        torch.set_num_threads(threads)
+    elif accelerator.device.type == "cpu" and not os.environ.get("OMP_NUM_THREADS"):  # a user's choice wins
         cores = psutil.cpu_count(logical=False) or 1
-        torch.set_num_threads(threads or max(1, cores // accelerator.num_processes))
+        torch.set_num_threads(max(1, cores // accelerator.num_processes))
     return accelerator
 
 
