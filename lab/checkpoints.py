@@ -20,7 +20,7 @@ from lab.errors import LabError
 
 COMPLETE = "COMPLETE"  # written last, before the rename: a folder without it is not a checkpoint
 EPOCH = re.compile(r"^epoch-(\d+)$")
-VOLATILE = ("resume", "progress", "checkpoint", "keep_checkpoints", "clean_checkpoints")
+VOLATILE = ("resume", "progress", "threads", "checkpoint", "keep_checkpoints", "clean_checkpoints")
 
 
 def checkpoint_root(cfg, dataset_name: str, recipe: str, fingerprint: str) -> Path:

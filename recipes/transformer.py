@@ -37,6 +37,7 @@ class Config(CommonConfig):
     # auto: bf16 on GPUs that have it, fp16 on other GPUs, bf16 on CPUs with native bf16 (measured faster
     # here: see benchmarks/transformer_precision.py), else full precision
     mixed_precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
+    threads: int | None = None  # torch CPU threads; None: this process's share of the physical cores
     trust_remote_code: bool = False  # never run a model repository's own code unless asked to
     checkpoint: bool = True  # accelerator.save_state after every epoch, under runs_dir (see lab/checkpoints.py)
     keep_checkpoints: int = 1  # complete checkpoints kept while training
@@ -64,7 +65,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
 
     check(cfg)
     precision = choose_precision(cfg.mixed_precision)
-    accelerator = make_accelerator(precision, cfg.grad_accum_steps)
+    accelerator = make_accelerator(precision, cfg.grad_accum_steps, threads=cfg.threads)
     root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
     resume_from = checkpoints.latest(root) if cfg.resume else None
     notes = [f"mixed precision: {precision}; processes: {accelerator.num_processes}"]
