@@ -107,7 +107,9 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     elif accelerator.gradient_accumulation_steps != grad_accum_steps:
         raise ValueError("grad_accum_steps differs from the given accelerator's gradient_accumulation_steps")
     set_seed(seed)
-    optimizer = torch.optim.AdamW(param_groups(model, weight_decay), lr=lr)
+    # fused: one kernel for the whole update instead of a loop over tensors; several times faster on CPU
+    # (HF Trainer's default optimizer too)
+    optimizer = torch.optim.AdamW(param_groups(model, weight_decay), lr=lr, fused=True)
     steps = math.ceil(len(train_loader) / grad_accum_steps) * epochs  # as one process counts them
     scheduler = warmup_schedule(optimizer, steps, warmup_ratio)
     model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(
