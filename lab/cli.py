@@ -1,4 +1,4 @@
-"""`lab` command line: ls, run, report. Heavy libraries load only inside the command that needs them."""
+"""`lab` command line: ls, run, report, predict. Heavy libraries load only inside the command that needs them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ EPILOG = """examples:
   lab run classical
   lab run lstm --config quick seed=1
   lab run classical dataset=my.csv text_column=body label_column=topic
-  lab report"""
+  lab report
+  lab predict runs/bbc-news/classical/<run-id> "The striker scored twice" --file more.txt"""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -32,12 +33,19 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--runs-dir", default="runs", help="where the run records are (default: runs/)")
     report.add_argument("--out", help="output folder (default: reports/<dataset>/)")
     report.add_argument("--dataset", help="only this dataset's runs (default: every dataset found)")
+    predict = commands.add_parser("predict", help="label new texts with a saved run's classifier")
+    predict.add_argument("run", help="a run folder, as printed by `lab run`")
+    predict.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify")
+    predict.add_argument("--file", help="a UTF-8 file with one text per line")
+    predict.add_argument("--model", help="which of the run's models (default: its best by test macro-F1)")
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     root = parser()
     args, extra = root.parse_known_args(argv)
+    if args.command == "predict":  # texts given after an option are still texts
+        args.texts, extra = args.texts + extra, []
     # argparse cannot take positionals after an option (`run x --config c k=v`), so key=value pairs
     # that it left over are overrides too; anything else is a real mistake.
     stray = [item for item in extra if "=" not in item or item.startswith("-")]
@@ -123,4 +131,15 @@ def report_command(args) -> int:
     return 0
 
 
-COMMANDS = {"ls": list_command, "run": run_command, "report": report_command}
+def predict_command(args) -> int:
+    from lab.predict import format_prediction, predict, read_texts
+
+    texts = list(args.texts) + (read_texts(args.file) if args.file else [])
+    name, predictions = predict(args.run, texts, args.model)
+    print(f"model: {name}", file=sys.stderr)
+    for prediction in predictions:
+        print(format_prediction(prediction))
+    return 0
+
+
+COMMANDS = {"ls": list_command, "run": run_command, "report": report_command, "predict": predict_command}

@@ -92,6 +92,8 @@ def coerce(key: str, value: Any, hint: Any, text: str | None = None) -> Any:
         inner = [a for a in args if a is not type(None)]
         return coerce(key, value, inner[0], text) if len(inner) == 1 else value
     if origin is Literal:
+        if text is not None and text in args:  # YAML would read override `mixed_precision=no` as False
+            return text
         if value not in args:
             raise LabError(f"{key}={value!r} is not allowed; choose one of: {', '.join(map(str, args))}")
         return value

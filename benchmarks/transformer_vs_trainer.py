@@ -1,0 +1,169 @@
+"""The lab's transformer recipe vs Hugging Face Trainer with run_classification.py's defaults, side by side.
+
+Same model (all-MiniLM-L6-v2), same training subset, max_length, batch size, epochs, learning rate, warmup and
+weight decay; the Trainer side pads every text to max_length and trains in fp32 (run_classification.py's defaults:
+pad_to_max_length=True, no --bf16), the lab side pads per length-grouped batch with bf16 autocast where the CPU
+has native bf16. Each side runs in its own fresh process, one after the other, timed over the same scope:
+load model + tokenize + train + validate once per epoch. Training throughput = training examples x epochs / that time.
+
+    flock /tmp/lab-bench.lock python benchmarks/transformer_vs_trainer.py            # both datasets
+    flock /tmp/lab-bench.lock python benchmarks/transformer_vs_trainer.py --dataset short --train-examples 2000
+
+Datasets: bbc-news (articles, max_length 128), and "short": BBC sentences of 15-25 words labelled with their
+article's class, written by this script to a local CSV and loaded through lab.data like any user file.
+Targets (issue 5), at equal accuracy (+-0.5 points): bbc-news >= 1.3x, short texts >= 3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TARGETS = {"bbc-news": 1.3, "short": 3.0}
+
+
+def short_text_csv(folder: Path) -> Path:
+    """Up to 2 sentences of 15-25 words from every BBC article, labelled with the article's class."""
+    from lab.data import load
+
+    path = folder / "bbc_sentences.csv"
+    if path.is_file():
+        return path
+    data = load("bbc-news")
+    rows = []
+    for split in ("train", "validation", "test"):
+        for text, label in zip(data.texts(split), data.labels(split)):
+            sentences = [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if 15 <= len(s.split()) <= 25]
+            rows += [(s, data.label_names[label]) for s in sentences[:2]]
+    folder.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    return path
+
+
+def lab_side(args) -> dict:
+    from lab.config import build
+    from lab.data import load
+    from recipes import transformer
+
+    data = load(args.data)
+    cfg = build(transformer.Config, {}, settings(args) | {"checkpoint": "false", "progress": "false",
+                                                          "patience": "null", "eval_batch_size": "64"})
+    result = transformer.run(cfg, data)
+    model = result.models[0]
+    n_train = len(transformer.train_subset(data, cfg)[0])
+    return {"seconds": model.train_seconds, "examples": n_train * args.epochs,
+            "accuracy": float((model.predictions == data.labels("test")).mean()), "precision": result.notes[0]}
+
+
+def trainer_side(args) -> dict:
+    import numpy as np
+    from datasets import Dataset
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments,
+                              default_data_collator, set_seed)
+
+    from lab.config import build
+    from lab.data import load
+    from lab.hf import quiet_transformers, resolve_model
+    from recipes import transformer
+
+    quiet_transformers()
+    data = load(args.data)
+    cfg = build(transformer.Config, {}, settings(args))
+    texts, labels = transformer.train_subset(data, cfg)
+    began = time.perf_counter()
+    set_seed(cfg.seed)  # as run_classification.py: seeded before the model (and its new head) is built
+    path = resolve_model(cfg.model)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(data.label_names))
+
+    def encode(texts, labels):  # run_classification.py: padding="max_length" (pad_to_max_length=True)
+        encoded = tokenizer(texts, padding="max_length", max_length=cfg.max_length, truncation=True)
+        return Dataset.from_dict({**encoded, "label": [int(x) for x in labels]})
+
+    with tempfile.TemporaryDirectory() as out:
+        training = TrainingArguments(
+            output_dir=out, per_device_train_batch_size=cfg.batch_size, per_device_eval_batch_size=cfg.batch_size,
+            num_train_epochs=cfg.epochs, learning_rate=cfg.lr, weight_decay=cfg.weight_decay,  # warmup: a ratio below 1
+            warmup_steps=cfg.warmup_ratio, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed, eval_strategy="epoch",
+            save_strategy="no", logging_strategy="no", report_to="none", use_cpu=True, disable_tqdm=True)
+        trainer = Trainer(model=model, args=training, train_dataset=encode(texts, labels),
+                          eval_dataset=encode(data.texts("validation"), data.labels("validation")),
+                          data_collator=default_data_collator)
+        trainer.train()
+        seconds = time.perf_counter() - began
+        logits = trainer.predict(encode(data.texts("test"), data.labels("test"))).predictions
+    return {"seconds": seconds, "examples": len(texts) * args.epochs,
+            "accuracy": float((np.asarray(logits).argmax(1) == data.labels("test")).mean()), "precision": "fp32"}
+
+
+def settings(args) -> dict:
+    return {"dataset": args.data, "max_length": str(args.max_length), "batch_size": str(args.batch_size),
+            "epochs": str(args.epochs), "lr": str(args.lr), "max_train_examples": str(args.train_examples)}
+
+
+def compare(name: str, data: str, args) -> dict:
+    common = ["--data", data, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
+              "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples)]
+    sides = {}
+    for side in ("trainer", "lab"):
+        done = subprocess.run([sys.executable, __file__, "--side", side, *common], capture_output=True, text=True,
+                              env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
+        if done.returncode != 0:
+            sys.exit(f"{side} side failed:\n{done.stderr[-3000:]}")
+        sides[side] = json.loads(done.stdout.strip().splitlines()[-1])
+    rates = {side: v["examples"] / v["seconds"] for side, v in sides.items()}
+    ratio = rates["lab"] / rates["trainer"]
+    gap = 100 * (sides["lab"]["accuracy"] - sides["trainer"]["accuracy"])
+    print(f"\n== {name}: max_length {args.max_length}, batch {args.batch_size}, {args.epochs} epoch(s), "
+          f"{sides['lab']['examples'] // args.epochs} training examples")
+    for side in ("trainer", "lab"):
+        v = sides[side]
+        print(f"  {side:<8} {rates[side]:7.1f} train ex/s  ({v['seconds']:.1f} s; {v['precision']})  "
+              f"test accuracy {100 * v['accuracy']:.2f}%")
+    verdict = "MET" if ratio >= TARGETS[name] and abs(gap) <= 0.5 else "NOT MET"
+    print(f"  ratio lab/trainer {ratio:.2f}x (target >= {TARGETS[name]}x); accuracy gap {gap:+.2f} points "
+          f"(target within 0.5): {verdict}", flush=True)
+    return {"ratio": ratio, "gap": gap}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=["bbc-news", "short", "both"], default="both")
+    parser.add_argument("--side", choices=["lab", "trainer"], help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--train-examples", type=int, default=None,
+                        help="seeded subset of the train split, identical for both sides (default: all 1,780 articles, "
+                             "2,000 of the sentences)")
+    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "lab-bench"))
+    args = parser.parse_args()
+    if args.side:
+        print(json.dumps(lab_side(args) if args.side == "lab" else trainer_side(args)))
+        return
+    names = ["bbc-news", "short"] if args.dataset == "both" else [args.dataset]
+    default_subset = args.train_examples is None
+    for name in names:
+        if default_subset:
+            args.train_examples = 100_000 if name == "bbc-news" else 2000
+        data = "bbc-news" if name == "bbc-news" else str(short_text_csv(Path(args.workdir)))
+        compare(name, data, args)
+
+
+if __name__ == "__main__":
+    main()

