@@ -14,3 +14,13 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 @pytest.fixture
 def tiny_csv() -> str:
     return str(ASSETS / "tiny.csv")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Recipes return open matplotlib figures for the runner to save; tests that call run() directly close them."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
