@@ -26,7 +26,8 @@ class Config(CommonConfig):
     lowercase: bool = True
     min_freq: int = 2  # a word seen fewer times in the train split becomes <unk>
     max_vocab: int = 30000  # including <pad> and <unk>
-    max_length: int = 700  # tokens kept per text; ~90% of bbc-news train articles are shorter (measured: 90th pct 681)
+    max_length: int = 400  # tokens kept per text (this tokenizer, bbc-news train: median 388, 90th pct 716);
+    # 400 keeps 76% of all tokens, and the topic shows early (validation macro-F1 as good as with 700, ~1/3 faster)
     embedding_init: Literal["random", "word2vec", "file"] = "word2vec"
     vectors_path: str | None = None  # embedding_init=file: a word2vec-format file (.txt/.vec text, .bin binary)
     embedding_dim: int = 100  # ignored for embedding_init=file: the file's dimension is used
@@ -37,10 +38,10 @@ class Config(CommonConfig):
     num_layers: int = 1
     bidirectional: bool = True
     pooling: Literal["last", "max", "mean"] = "max"
-    dropout: float = 0.3
+    dropout: float = 0.2
     batch_size: int = 32
     epochs: int = 10
-    lr: float = 3e-3
+    lr: float = 6e-3
     weight_decay: float = 0.0
     warmup_ratio: float = 0.1
     grad_accum_steps: int = 1
