@@ -26,7 +26,8 @@ class Config(CommonConfig):
     lowercase: bool = True
     min_freq: int = 2  # a word seen fewer times in the train split becomes <unk>
     max_vocab: int = 30000  # including <pad> and <unk>
-    max_length: int = 700  # tokens kept per text; ~90% of bbc-news train articles are shorter (measured: 90th pct 681)
+    max_length: int = 400  # tokens kept per text (this tokenizer, bbc-news train: median 388, 90th pct 716);
+    # 400 keeps 76% of all tokens, and the topic shows early (validation macro-F1 as good as with 700, ~1/3 faster)
     embedding_init: Literal["random", "word2vec", "file"] = "word2vec"
     vectors_path: str | None = None  # embedding_init=file: a word2vec-format file (.txt/.vec text, .bin binary)
     embedding_dim: int = 100  # ignored for embedding_init=file: the file's dimension is used
@@ -37,10 +38,10 @@ class Config(CommonConfig):
     num_layers: int = 1
     bidirectional: bool = True
     pooling: Literal["last", "max", "mean"] = "max"
-    dropout: float = 0.3
+    dropout: float = 0.2
     batch_size: int = 32
     epochs: int = 10
-    lr: float = 3e-3
+    lr: float = 6e-3
     weight_decay: float = 0.0
     warmup_ratio: float = 0.1
     grad_accum_steps: int = 1
@@ -129,38 +130,56 @@ def in_order(probabilities: np.ndarray, data_loader) -> np.ndarray:
 
 
 def build_model(vocab_size: int, arch: dict):
-    """arch: embedding_dim, hidden_size, num_layers, bidirectional, pooling, dropout, n_classes, freeze."""
+    """arch: embedding_dim, hidden_size, num_layers, bidirectional, pooling, dropout, n_classes, freeze.
+
+    Each layer runs one single-direction nn.LSTM per direction on the padded batch, the backward one on each text
+    reversed within its own length, so padding never reaches a text's states. Not packed sequences: on CPU their
+    backward pass zero-fills a whole packed-data-sized tensor per time step (quadratic in the length; measured 20x
+    slower than this for 64 texts of 300 tokens), while padded input takes the fused (oneDNN) LSTM kernels.
+    """
     import torch
     from torch import nn
-    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
     class LSTMClassifier(nn.Module):
         def __init__(self):
             super().__init__()
             self.embedding = nn.Embedding(vocab_size, arch["embedding_dim"], padding_idx=0)
             self.embedding.weight.requires_grad_(not arch["freeze"])
-            self.lstm = nn.LSTM(arch["embedding_dim"], arch["hidden_size"], arch["num_layers"], batch_first=True,
-                                bidirectional=arch["bidirectional"],
-                                dropout=arch["dropout"] if arch["num_layers"] > 1 else 0.0)
+            directions, hidden = (2 if arch["bidirectional"] else 1), arch["hidden_size"]
+            sizes = [arch["embedding_dim"]] + [hidden * directions] * (arch["num_layers"] - 1)
+            self.layers = nn.ModuleList(nn.ModuleList(nn.LSTM(size, hidden, batch_first=True)
+                                                      for _ in range(directions)) for size in sizes)
             self.dropout = nn.Dropout(arch["dropout"])
-            width = arch["hidden_size"] * (2 if arch["bidirectional"] else 1)
-            self.classifier = nn.Linear(width, arch["n_classes"])
+            self.classifier = nn.Linear(hidden * directions, arch["n_classes"])
 
         def forward(self, input_ids, lengths):
-            lengths = lengths.cpu()  # pack_padded_sequence wants them on the CPU
-            packed = pack_padded_sequence(self.dropout(self.embedding(input_ids)), lengths, batch_first=True,
-                                          enforce_sorted=False)
-            outputs, (h_n, _) = self.lstm(packed)
-            return self.classifier(self.dropout(self.pool(outputs, h_n, lengths)))
+            lengths = lengths.to(input_ids.device)
+            positions = torch.arange(input_ids.shape[1], device=input_ids.device)[None, :]
+            valid = positions < lengths[:, None]
+            # position t of a text's reversal is its token L-1-t; padding stays put. Its own inverse.
+            reverse = torch.where(valid, lengths[:, None] - 1 - positions, positions)
+            states = self.dropout(self.embedding(input_ids))
+            for depth, directions in enumerate(self.layers):
+                if depth:  # between layers, as nn.LSTM(dropout=...) does
+                    states = self.dropout(states)
+                outputs = [directions[0](states)[0]]
+                if len(directions) == 2:
+                    outputs.append(flip(directions[1](flip(states, reverse))[0], reverse))
+                states = torch.cat(outputs, dim=2)
+            return self.classifier(self.dropout(self.pool(states, valid, lengths)))
 
-        def pool(self, outputs, h_n, lengths):
-            if arch["pooling"] == "last":  # the final state of each direction of the top layer
-                return torch.cat([h_n[-2], h_n[-1]], dim=1) if arch["bidirectional"] else h_n[-1]
-            padded, _ = pad_packed_sequence(outputs, batch_first=True)
-            mask = (torch.arange(padded.shape[1])[None, :] < lengths[:, None]).to(padded.device).unsqueeze(2)
+        def pool(self, states, valid, lengths):
+            if arch["pooling"] == "last":  # each direction's final state: forward at L-1, backward at 0
+                last = states[torch.arange(len(lengths), device=states.device), lengths - 1]
+                if not arch["bidirectional"]:
+                    return last
+                return torch.cat([last[:, :arch["hidden_size"]], states[:, 0, arch["hidden_size"]:]], dim=1)
             if arch["pooling"] == "max":
-                return padded.masked_fill(~mask, float("-inf")).max(dim=1).values
-            return (padded * mask).sum(dim=1) / lengths.to(padded.device)[:, None]
+                return states.masked_fill(~valid[:, :, None], float("-inf")).max(dim=1).values
+            return (states * valid[:, :, None]).sum(dim=1) / lengths[:, None]
+
+    def flip(states, reverse):
+        return states.gather(1, reverse[:, :, None].expand(-1, -1, states.shape[2]))
 
     return LSTMClassifier()
 

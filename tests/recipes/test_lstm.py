@@ -46,14 +46,37 @@ def test_bucketed_batches_cover_every_example_once_and_group_lengths():
 
 
 @pytest.mark.parametrize("pooling", ["last", "max", "mean"])
-def test_padding_does_not_change_a_texts_output(pooling):
+@pytest.mark.parametrize("bidirectional,layers", [(True, 1), (False, 1), (True, 2)])
+def test_padding_does_not_change_a_texts_output(pooling, bidirectional, layers):
     torch.manual_seed(0)
-    arch = {"embedding_dim": 4, "hidden_size": 3, "num_layers": 1, "bidirectional": True, "pooling": pooling,
-            "dropout": 0.0, "n_classes": 2, "freeze": False}
+    arch = {"embedding_dim": 4, "hidden_size": 3, "num_layers": layers, "bidirectional": bidirectional,
+            "pooling": pooling, "dropout": 0.0, "n_classes": 2, "freeze": False}
     model = lstm.build_model(10, arch).eval()
     alone = model(torch.tensor([[2, 3, 4]]), torch.tensor([3]))
     padded = model(torch.tensor([[2, 3, 4, 0, 0], [5, 6, 7, 8, 9]]), torch.tensor([3, 5]))
     assert torch.allclose(alone[0], padded[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_same_outputs_as_torchs_packed_bidirectional_lstm(layers):
+    """The per-direction padded layers compute exactly a stacked bidirectional nn.LSTM on packed sequences."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    torch.manual_seed(0)
+    arch = {"embedding_dim": 4, "hidden_size": 3, "num_layers": layers, "bidirectional": True, "pooling": "max",
+            "dropout": 0.0, "n_classes": 2, "freeze": False}
+    model = lstm.build_model(10, arch).eval()
+    reference = torch.nn.LSTM(4, 3, layers, batch_first=True, bidirectional=True)
+    with torch.no_grad():
+        for depth, (forward, backward) in enumerate(model.layers):
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                getattr(reference, f"{name}_l{depth}").copy_(getattr(forward, f"{name}_l0"))
+                getattr(reference, f"{name}_l{depth}_reverse").copy_(getattr(backward, f"{name}_l0"))
+        ids, lengths = torch.tensor([[2, 3, 4, 0, 0], [5, 6, 7, 8, 9], [9, 0, 0, 0, 0]]), torch.tensor([3, 5, 1])
+        packed = pack_padded_sequence(model.embedding(ids), lengths, batch_first=True, enforce_sorted=False)
+        states, _ = pad_packed_sequence(reference(packed)[0], batch_first=True, padding_value=float("-inf"))
+        expected = model.classifier(states.max(dim=1).values)
+        assert torch.allclose(model(ids, lengths), expected, atol=1e-6)
 
 
 @pytest.mark.parametrize("overrides", [{}, {"embedding_init": "word2vec", "pooling": "last"}])
