@@ -175,6 +175,8 @@ def draw_images(report: dict) -> dict[str, bytes]:
     for record in report["runs"]:
         for plot in record["plots"]:
             source = Path(record["path"]) / f"{plot}.png"
+            if plot.startswith("learning_curves"):
+                continue  # drawn once for every model together in learning_curves.png
             if source.is_file():
                 images[f"{record['recipe']}_{plot}.png"] = source.read_bytes()
     return images
