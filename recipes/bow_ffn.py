@@ -21,7 +21,7 @@ VECTORIZER_KEYS = ("ngram_range", "lowercase", "strip_accents", "binary", "norm"
 @dataclass
 class Config(CommonConfig):
     features: Literal["binary", "counts", "tfidf"] = "tfidf"
-    max_features: int | None = 20000  # the vocabulary: the most frequent terms of the train split
+    max_features: int | None = 30000  # the vocabulary: the most frequent terms of the train split
     ngram_max: int = 2
     min_df: int = 2
     stop_words: Literal["english"] | None = "english"  # scikit-learn's list
