@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
+from lab.config import CommonConfig
 from lab.efficiency import throughput
 from lab.errors import LabError
 from lab.results import ModelResult
+
+@dataclass
+class TrainConfig(CommonConfig):
+    """The training-loop keys every torch recipe shares; a recipe subclasses this and changes defaults as needed."""
+
+    batch_size: int = 32
+    epochs: int = 10
+    lr: float = 3e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    grad_accum_steps: int = 1
+    max_grad_norm: float | None = 1.0
+    patience: int | None = 3  # epochs without a better validation macro-F1 before stopping; null: never stop
+    class_weights: Literal["none", "balanced"] = "none"
+    mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"
+    progress: bool = True
+    threads: int | None = None  # torch CPU threads; None: this process's share of the physical cores
+
 
 TRAIN_KEYS = ("epochs", "lr", "weight_decay", "warmup_ratio", "grad_accum_steps", "max_grad_norm", "patience",
               "mixed_precision", "seed")

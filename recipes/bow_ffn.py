@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from lab.config import CommonConfig
+from lab.neural import TrainConfig
 from lab.data import LabData
 from lab.efficiency import measure
 from lab.errors import LabError
@@ -19,7 +19,7 @@ VECTORIZER_KEYS = ("ngram_range", "lowercase", "strip_accents", "binary", "norm"
 
 
 @dataclass
-class Config(CommonConfig):
+class Config(TrainConfig):
     features: Literal["binary", "counts", "tfidf"] = "tfidf"
     max_features: int | None = 30000  # the vocabulary: the most frequent terms of the train split
     ngram_max: int = 2
@@ -29,18 +29,6 @@ class Config(CommonConfig):
     hidden: list[int] = (64,)  # hidden layer sizes; [] is multinomial logistic regression
     activation: Literal["relu", "tanh"] = "relu"
     dropout: float = 0.3
-    batch_size: int = 32
-    epochs: int = 10
-    lr: float = 3e-3
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    grad_accum_steps: int = 1
-    max_grad_norm: float | None = 1.0
-    patience: int | None = 3
-    class_weights: Literal["none", "balanced"] = "none"
-    mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"  # fp32 measured faster on CPU for this model
-    progress: bool = True
-    threads: int | None = None  # torch CPU threads; None: the physical cores
 
 
 def make_vectorizer(cfg: Config):

@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from lab.config import CommonConfig
+from lab.neural import TrainConfig
 from lab.data import LabData
 from lab.efficiency import measure
 from lab.errors import LabError
@@ -22,7 +22,7 @@ TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]", re.IGNORECASE)
 
 
 @dataclass
-class Config(CommonConfig):
+class Config(TrainConfig):
     lowercase: bool = True
     min_freq: int = 2  # a word seen fewer times in the train split becomes <unk>
     max_vocab: int = 30000  # including <pad> and <unk>
@@ -39,18 +39,8 @@ class Config(CommonConfig):
     bidirectional: bool = True
     pooling: Literal["last", "max", "mean"] = "max"
     dropout: float = 0.2
-    batch_size: int = 32
-    epochs: int = 10
     lr: float = 6e-3
     weight_decay: float = 0.0
-    warmup_ratio: float = 0.1
-    grad_accum_steps: int = 1
-    max_grad_norm: float | None = 1.0
-    patience: int | None = 3
-    class_weights: Literal["none", "balanced"] = "none"
-    mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"
-    progress: bool = True
-    threads: int | None = None  # torch CPU threads; None: the physical cores
 
 
 def tokenize(text: str, lowercase: bool = True) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Literal
 
 import numpy as np
 
-from lab.config import CommonConfig
+from lab.neural import TrainConfig
 from lab.data import LabData
 from lab.efficiency import measure
 from lab.errors import LabError
@@ -18,7 +18,7 @@ from lab.results import ModelResult, RecipeResult
 
 
 @dataclass
-class Config(CommonConfig):
+class Config(TrainConfig):
     model: str = "minilm-l6"  # alias of the offline all-MiniLM-L6-v2, a local folder, or a Hub id (online)
     max_length: int = 256  # tokens per text (or per window, with long_documents=chunks)
     long_documents: Literal["truncate", "chunks"] = "truncate"  # chunks: test/predict average windows' logits
@@ -28,22 +28,15 @@ class Config(CommonConfig):
     eval_batch_size: int = 64  # no gradients to keep: evaluation and inference take larger batches
     epochs: int = 3
     lr: float = 1e-4
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    grad_accum_steps: int = 1
-    max_grad_norm: float | None = 1.0
     patience: int | None = 2
-    class_weights: Literal["none", "balanced"] = "none"
     # auto: bf16 on GPUs that have it, fp16 on other GPUs, bf16 on CPUs with native bf16 (measured faster
     # here: see benchmarks/transformer_precision.py), else full precision
-    mixed_precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
-    threads: int | None = None  # torch CPU threads; None: this process's share of the physical cores
+    mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "auto"
     trust_remote_code: bool = False  # never run a model repository's own code unless asked to
     checkpoint: bool = True  # accelerator.save_state after every epoch, under runs_dir (see lab/checkpoints.py)
     keep_checkpoints: int = 1  # complete checkpoints kept while training
     clean_checkpoints: bool = True  # delete this config's checkpoints once training has finished
     resume: bool = False  # continue from the last complete checkpoint of the same config and data
-    progress: bool = True
 
 
 def choose_precision(choice: str) -> str:
