@@ -81,7 +81,9 @@ def add_significance(rows: list[dict]) -> None:
     """Exact McNemar test of every model against the best macro-F1 model, on the shared test examples."""
     if len(rows) < 2:
         return
-    predictions = {(row["recipe"], row["model"]): load_predictions(row) for row in rows}
+    tables = {path: read_predictions(path) for path in {row["_path"] for row in rows}}  # one read per run
+    predictions = {(row["recipe"], row["model"]): ([r["label"] for r in tables[row["_path"]]],
+                                                   [r[row["model"]] for r in tables[row["_path"]]]) for row in rows}
     best = max(rows, key=lambda row: row["macro_f1"])
     truth, best_pred = predictions[(best["recipe"], best["model"])]
     for row in rows:
@@ -89,10 +91,9 @@ def add_significance(rows: list[dict]) -> None:
             row["p_vs_best"] = mcnemar_exact(truth, best_pred, predictions[(row["recipe"], row["model"])][1])
 
 
-def load_predictions(row: dict) -> tuple[list[str], list[str]]:
-    with open(Path(row["_path"]) / "predictions.csv", newline="") as handle:
-        reader = list(csv.DictReader(handle))
-    return [r["label"] for r in reader], [r[row["model"]] for r in reader]
+def read_predictions(run_path: str) -> list[dict]:
+    with open(Path(run_path) / "predictions.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def best_values(rows: list[dict]) -> dict[str, float]:

@@ -24,3 +24,11 @@ def close_figures():
 
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+def tiny_config(recipe: str, **overrides):
+    """A recipe's tiny.yaml config with key=value overrides, built exactly as `lab run` builds it."""
+    from lab.config import build, read_variant
+    from lab.registry import load_recipe
+
+    return build(load_recipe(recipe).Config, read_variant(recipe, "tiny"), {k: str(v) for k, v in overrides.items()})

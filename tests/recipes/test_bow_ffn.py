@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab.config import build, read_variant
 from lab.data import load
+from tests.conftest import tiny_config as shared_tiny_config
 from lab.errors import LabError
 from recipes import bow_ffn
 
@@ -20,7 +20,7 @@ def data():
 
 
 def tiny_config(**overrides):
-    return build(bow_ffn.Config, read_variant("bow_ffn", "tiny"), {k: str(v) for k, v in overrides.items()})
+    return shared_tiny_config("bow_ffn", **overrides)
 
 
 @pytest.mark.parametrize("features", ["tfidf", "binary", "counts"])

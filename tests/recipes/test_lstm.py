@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from lab.config import build, read_variant
 from lab.data import load
+from tests.conftest import tiny_config as shared_tiny_config
 from lab.errors import LabError
 from recipes import lstm
 
@@ -21,7 +21,7 @@ def data():
 
 
 def tiny_config(**overrides):
-    return build(lstm.Config, read_variant("lstm", "tiny"), {k: str(v) for k, v in overrides.items()})
+    return shared_tiny_config("lstm", **overrides)
 
 
 def test_tokenizer_and_vocabulary():
