@@ -57,14 +57,15 @@ def test_padding_does_not_change_a_texts_output(pooling, bidirectional, layers):
     assert torch.allclose(alone[0], padded[0], atol=1e-6)
 
 
+@pytest.mark.parametrize("packed", [False, True])
 @pytest.mark.parametrize("layers", [1, 2])
-def test_same_outputs_as_torchs_packed_bidirectional_lstm(layers):
-    """The per-direction padded layers compute exactly a stacked bidirectional nn.LSTM on packed sequences."""
+def test_same_outputs_as_torchs_packed_bidirectional_lstm(layers, packed):
+    """Both execution modes compute exactly a stacked bidirectional nn.LSTM on packed sequences."""
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
     torch.manual_seed(0)
     arch = {"embedding_dim": 4, "hidden_size": 3, "num_layers": layers, "bidirectional": True, "pooling": "max",
-            "dropout": 0.0, "n_classes": 2, "freeze": False}
+            "dropout": 0.0, "n_classes": 2, "freeze": False, "packed": packed}
     model = lstm.build_model(10, arch).eval()
     reference = torch.nn.LSTM(4, 3, layers, batch_first=True, bidirectional=True)
     with torch.no_grad():
@@ -79,7 +80,7 @@ def test_same_outputs_as_torchs_packed_bidirectional_lstm(layers):
         assert torch.allclose(model(ids, lengths), expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("overrides", [{}, {"embedding_init": "word2vec", "pooling": "last"}])
+@pytest.mark.parametrize("overrides", [{}, {"embedding_init": "word2vec", "pooling": "last", "packed": True}])
 def test_learns_the_tiny_corpus_and_reloads_to_the_same_probabilities(data, overrides, tmp_path):
     result = lstm.run(tiny_config(**overrides), data)
     [model] = result.models
