@@ -1,6 +1,6 @@
 """Issue 6's figures: wall time and peak memory of `lab run all` for a profile, in a scratch folder.
 
-    python benchmarks/run_all.py                 # default profile (about 6 minutes on 2 CPU cores)
+    python benchmarks/run_all.py                 # default profile (about 17 minutes on 2 CPU cores)
     python benchmarks/run_all.py quick           # quick profile
     python benchmarks/run_all.py quick train_sizes=100,300,1000,all
 

@@ -113,8 +113,7 @@ def trainer_side(args) -> dict:
 
 def settings(args) -> dict:
     return {"dataset": args.data, "seed": str(args.seed), "max_length": str(args.max_length),
-            "batch_size": str(args.batch_size),
-            "epochs": str(args.epochs), "lr": str(args.lr), "max_train_examples": str(args.train_examples)}
+            "batch_size": str(args.batch_size), "epochs": str(args.epochs), "lr": str(args.lr), "max_train_examples": str(args.train_examples)}
 
 
 def compare(name: str, data: str, args) -> dict:
@@ -161,7 +160,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=1, help="run each side with seeds 42..41+n; compare mean accuracy")
     parser.add_argument("--seed", type=int, default=42, help=argparse.SUPPRESS)
     parser.add_argument("--train-examples", type=int, default=None,
-                        help="seeded subset of the train split, identical for both sides (default: all 1,780 articles, "
+                        help="seeded subset of the train split, identical for both sides (default: all 1,779 articles, "
                              "2,000 of the sentences)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "lab-bench"))
     args = parser.parse_args()

@@ -127,8 +127,9 @@ def build_model(vocab_size: int, arch: dict):
     own length, so padding never reaches a text's states. packed=True feeds each direction pack_padded_sequence
     (cuDNN's fast path on GPU); False feeds the padded batch, which is exact too because the states past a text's
     end are never read. Padded is the CPU default: there the packed backward pass zero-fills a packed-data-sized
-    tensor per time step (quadratic in length; measured 20x slower for 64 texts of 300 tokens). Same weights
-    either way, so a model trained one way predicts the other; None chooses by the input's device.
+    tensor per time step, so it grows faster than the length (benchmarks/lstm_packed.py, one training step on 64
+    texts, 2 cores: about 4x slower at 300 tokens, 5.3x at 400, 10.5x at 700). Same weights either way, so a model
+    trained one way predicts the other; None chooses by the input's device.
     """
     import torch
     from torch import nn
@@ -153,21 +154,16 @@ def build_model(vocab_size: int, arch: dict):
             # position t of a text's reversal is its token L-1-t; padding stays put. Its own inverse.
             reverse = torch.where(valid, lengths[:, None] - 1 - positions, positions)
             states = self.dropout(self.embedding(input_ids))
+            packed = input_ids.is_cuda if arch.get("packed") is None else arch["packed"]
+            pack_lengths = lengths.cpu() if packed else None  # one device sync per batch, not one per direction
             for depth, directions in enumerate(self.layers):
                 if depth:  # between layers, as nn.LSTM(dropout=...) does
                     states = self.dropout(states)
-                outputs = [self.run(directions[0], states, lengths)]
+                outputs = [run(directions[0], states, pack_lengths)]
                 if len(directions) == 2:
-                    outputs.append(flip(self.run(directions[1], flip(states, reverse), lengths), reverse))
+                    outputs.append(flip(run(directions[1], flip(states, reverse), pack_lengths), reverse))
                 states = torch.cat(outputs, dim=2)
             return self.classifier(self.dropout(self.pool(states, valid, lengths)))
-
-        def run(self, direction, states, lengths):
-            packed = arch.get("packed")
-            if not (states.is_cuda if packed is None else packed):
-                return direction(states)[0]
-            sequences = pack_padded_sequence(states, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            return pad_packed_sequence(direction(sequences)[0], batch_first=True, total_length=states.shape[1])[0]
 
         def pool(self, states, valid, lengths):
             if arch["pooling"] == "last":  # each direction's final state: forward at L-1, backward at 0
@@ -178,6 +174,13 @@ def build_model(vocab_size: int, arch: dict):
             if arch["pooling"] == "max":
                 return states.masked_fill(~valid[:, :, None], float("-inf")).max(dim=1).values
             return (states * valid[:, :, None]).sum(dim=1) / lengths[:, None]
+
+    def run(direction, states, pack_lengths):
+        """One direction over the padded batch, or packed when given the lengths (on the CPU) to pack by."""
+        if pack_lengths is None:
+            return direction(states)[0]
+        sequences = pack_padded_sequence(states, pack_lengths, batch_first=True, enforce_sorted=False)
+        return pad_packed_sequence(direction(sequences)[0], batch_first=True, total_length=states.shape[1])[0]
 
     def flip(states, reverse):
         return states.gather(1, reverse[:, :, None].expand(-1, -1, states.shape[2]))
