@@ -13,7 +13,8 @@ Datasets: bbc-news (articles, max_length 128), and "short": BBC sentences of 15-
 article's class, written by this script to a local CSV and loaded through lab.data like any user file.
 Targets (issue 5), at equal accuracy (+-0.5 points): bbc-news >= 1.3x, short texts >= 3x. One bbc-news test
 article is 0.45 points, so one seed cannot tell a real accuracy gap from seed noise: --seeds n runs both sides with
-seeds 42..41+n and compares mean accuracies (and prints each seed's), throughput summed over all runs.
+seeds 42..41+n (--first-seed moves the start) and compares mean accuracies (and prints each seed's), throughput
+summed over all runs.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def settings(args) -> dict:
 def compare(name: str, data: str, args) -> dict:
     common = ["--data", data, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
               "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples)]
-    sides = {side: [run_side(side, common + ["--seed", str(seed)]) for seed in range(42, 42 + args.seeds)]
+    sides = {side: [run_side(side, common + ["--seed", str(seed)]) for seed in range(args.first_seed, args.first_seed + args.seeds)]
              for side in ("trainer", "lab")}
     sides = {side: {"examples": sum(r["examples"] for r in runs), "seconds": sum(r["seconds"] for r in runs),
                     "accuracy": sum(r["accuracy"] for r in runs) / len(runs), "precision": runs[0]["precision"],
@@ -157,7 +158,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--seeds", type=int, default=1, help="run each side with seeds 42..41+n; compare mean accuracy")
+    parser.add_argument("--seeds", type=int, default=1, help="run each side with n seeds; compare mean accuracy")
+    parser.add_argument("--first-seed", type=int, default=42, help="seeds run are first-seed..first-seed+n-1")
     parser.add_argument("--seed", type=int, default=42, help=argparse.SUPPRESS)
     parser.add_argument("--train-examples", type=int, default=None,
                         help="seeded subset of the train split, identical for both sides (default: all 1,779 articles, "
