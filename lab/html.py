@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from lab.render import HEADLINE, LEGEND, efficiency_table, headline_cells, number, per_class_table, split_summary
+from lab.render import (HARD_HEADER, HEADLINE, LEGEND, efficiency_table, hard_rows, hard_summary, headline_cells,
+                        number, per_class_table, split_summary)
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
@@ -27,6 +28,7 @@ def render_html(report: dict, images: dict[str, bytes]) -> str:
     parts += per_class(report)
     parts += image("Confusion matrices", images.get("confusion_matrices.png"))
     parts += image("Learning curves", images.get("learning_curves.png"))
+    parts += hard_examples(report["hard"])
     parts += efficiency(report["efficiency"], images.get("data_efficiency.png"))
     for record in report["runs"]:
         parts += recipe_section(record, images)
@@ -52,6 +54,13 @@ def image(title: str, data: bytes | None) -> list[str]:
         return []
     encoded = base64.b64encode(data).decode("ascii")
     return [f"<h2>{escape(title)}</h2>", f'<img alt="{escape(title)}" src="data:image/png;base64,{encoded}">']
+
+
+def hard_examples(hard: dict | None) -> list[str]:
+    if not hard or not hard["count"]:
+        return []
+    return ["<h2>Test examples most models miss</h2>", f"<p>{escape(hard_summary(hard))}</p>",
+            table(HARD_HEADER, hard_rows(hard))]
 
 
 def per_class(report: dict) -> list[str]:

@@ -25,6 +25,7 @@ def render_markdown(report: dict) -> str:
     lines += per_class_section(runs)
     lines += image_lines(report["images"], "confusion_matrices.png", "Confusion matrices")
     lines += image_lines(report["images"], "learning_curves.png", "Learning curves")
+    lines += hard_section(report["hard"])
     lines += efficiency_section(report["efficiency"], report["images"])
     for record in runs:
         lines += recipe_section(record, report["images"])
@@ -53,6 +54,31 @@ def per_class_table(runs: list[dict]) -> tuple[list[str], list[list[str]]]:
     names = runs[0]["dataset"]["label_names"]
     return ["Model"] + names, [[m["name"]] + [f"{m['per_class'][n]['f1'] * 100:.1f}" for n in names]
                                for r in runs for m in r["models"]]
+
+
+HARD_HEADER = ("Row", "True label", "Missed by", "Predicted as", "Text")
+
+
+def hard_rows(hard: dict) -> list[list[str]]:
+    """Shared with the HTML page."""
+    return [[str(e["row"]), e["label"], f"{e['missed_by']} of {hard['models']}",
+             ", ".join(f"{label} ({n})" for label, n in e["predicted"].items()), e["text"]] for e in hard["examples"]]
+
+
+def hard_summary(hard: dict) -> str:
+    shown = f"; the first {len(hard['examples'])} are listed" if hard["count"] > len(hard["examples"]) else ""
+    text = (f"{hard['count']} test examples are missed by at least {hard['threshold']} of the {hard['models']} "
+            f"models{shown}. Row: position in the test split (as in each run's predictions.csv).")
+    if hard["missed_by_all"]:
+        text += (f" {hard['missed_by_all']} are missed by every model: a model that missed only those would score "
+                 f"{pct(hard['ceiling_macro_f1'])} macro-F1, a practical ceiling for this test split.")
+    return text
+
+
+def hard_section(hard: dict | None) -> list[str]:
+    if not hard or not hard["count"]:
+        return []
+    return ["## Test examples most models miss", "", hard_summary(hard), ""] + table(HARD_HEADER, hard_rows(hard)) + [""]
 
 
 def efficiency_section(curves: dict, images: list[str]) -> list[str]:

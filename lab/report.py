@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lab.errors import LabError
 from lab.evaluation import mcnemar_exact
+from lab.hard_examples import hard_examples
 from lab.registry import PROGRESSION
 from lab.runs import read_records
 
@@ -73,22 +74,29 @@ def table_rows(runs: list[dict]) -> list[dict]:
                 "parameters": cost["parameters"], "peak_memory_mb": cost["peak_memory_mb"],
                 "run_id": record["run_id"], "_path": record["path"],
             })
-    add_significance(rows)
     return rows
 
 
-def add_significance(rows: list[dict]) -> None:
+def test_predictions(rows: list[dict]) -> tuple[list[str], dict[tuple, list[str]], list[str] | None]:
+    """True labels, each model's predicted labels and the texts' openings (None for runs written before lab kept
+    them), read once per run from its predictions.csv."""
+    tables = {path: read_predictions(path) for path in {row["_path"] for row in rows}}
+    first = tables[rows[0]["_path"]]
+    with_text = [table for table in tables.values() if table and "text" in table[0]]
+    texts = [r["text"] for r in with_text[0]] if with_text else None
+    predicted = {(row["recipe"], row["model"]): [r[row["model"]] for r in tables[row["_path"]]] for row in rows}
+    return [r["label"] for r in first], predicted, texts
+
+
+def add_significance(rows: list[dict], truth: list[str], predicted: dict[tuple, list[str]]) -> None:
     """Exact McNemar test of every model against the best macro-F1 model, on the shared test examples."""
     if len(rows) < 2:
         return
-    tables = {path: read_predictions(path) for path in {row["_path"] for row in rows}}  # one read per run
-    predictions = {(row["recipe"], row["model"]): ([r["label"] for r in tables[row["_path"]]],
-                                                   [r[row["model"]] for r in tables[row["_path"]]]) for row in rows}
     best = max(rows, key=lambda row: row["macro_f1"])
-    truth, best_pred = predictions[(best["recipe"], best["model"])]
+    best_pred = predicted[(best["recipe"], best["model"])]
     for row in rows:
         if row is not best:
-            row["p_vs_best"] = mcnemar_exact(truth, best_pred, predictions[(row["recipe"], row["model"])][1])
+            row["p_vs_best"] = mcnemar_exact(truth, best_pred, predicted[(row["recipe"], row["model"])])
 
 
 def read_predictions(run_path: str) -> list[dict]:
@@ -110,12 +118,15 @@ def write_report(records: list[dict], out_dir: Path) -> list[Path]:
     if not runs:
         raise LabError("only data-efficiency runs were found; run the recipes on the full training split first")
     rows = table_rows(runs)
+    truth, predicted, texts = test_predictions(rows) if rows else ([], {}, None)
+    add_significance(rows, truth, predicted)
+    hard = hard_examples(truth, {model: labels for (_, model), labels in predicted.items()}, texts)
     best = best_values(rows)
     warning = excluded_warning(excluded, runs[0]["dataset"]["fingerprint"]) if excluded else None
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     report = {"dataset": runs[0]["dataset"], "runs": runs, "rows": rows, "best": best, "warning": warning,
-              "failures": open_failures(records, runs), "efficiency": data_efficiency(records, runs)}
+              "failures": open_failures(records, runs), "efficiency": data_efficiency(records, runs), "hard": hard}
     images = draw_images(report)
     report["images"] = list(images)
     from lab.html import render_html
@@ -126,7 +137,7 @@ def write_report(records: list[dict], out_dir: Path) -> list[Path]:
         "comparison.csv": render_csv(rows, best),
         "comparison.json": json.dumps({"dataset": report["dataset"], "rows": public(rows), "best": best,
                                        "excluded_runs": [r["path"] for r in excluded], "failures": report["failures"],
-                                       "data_efficiency": report["efficiency"],
+                                       "data_efficiency": report["efficiency"], "hard_examples": hard,
                                        "figures": {r["recipe"]: r["figures"] for r in runs if r["figures"]}},
                                       indent=2),
         "comparison.html": render_html(report, images),

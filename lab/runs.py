@@ -2,7 +2,7 @@
 
 runs/<dataset>/<recipe>/<run-id>/
     record.json       config, dataset spec + fingerprint, per-model metrics and efficiency, figures, environment
-    predictions.csv   the test split's true label and every model's predicted label, row by row
+    predictions.csv   the test split's true label, every model's predicted label and the text's opening, row by row
     scores_<model>.npy  the model's test-set probabilities or decision scores, where it has them
     <plot>.png        the recipe's plots
     models/<model>/   the fitted models, for `lab predict`
@@ -26,6 +26,7 @@ from lab.config import as_dict, build, config_names, parse_overrides, read_varia
 from lab.environment import describe_environment
 from lab.errors import LabError
 from lab.evaluation import evaluate_predictions
+from lab.hard_examples import opening
 from lab.registry import load_recipe
 from lab.results import ModelResult, RecipeResult
 
@@ -138,9 +139,9 @@ def write_predictions(path: Path, data, models: list[ModelResult]) -> None:
     names = data.label_names
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", "label"] + [m.name for m in models])
-        for row, label in enumerate(data.labels("test")):
-            writer.writerow([row, names[label]] + [names[int(m.predictions[row])] for m in models])
+        writer.writerow(["row", "label"] + [m.name for m in models] + ["text"])
+        for row, (label, text) in enumerate(zip(data.labels("test"), data.texts("test"))):
+            writer.writerow([row, names[label]] + [names[int(m.predictions[row])] for m in models] + [opening(text)])
 
 
 def finite(value):

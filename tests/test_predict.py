@@ -1,5 +1,6 @@
 """`lab predict` on each recipe's saved run: the same labels and probabilities the run recorded for its test set."""
 
+import csv
 import json
 import os
 from pathlib import Path
@@ -48,8 +49,8 @@ def test_predict_reproduces_each_saved_models_test_predictions(runs, recipe):
         assert name == model["name"]
         probabilities = np.array([list(p.probabilities.values()) for p in predictions])
         assert np.allclose(probabilities.sum(1), 1.0, atol=1e-5)
-        recorded = [row.split(",")[2 + [m["name"] for m in record["models"]].index(name)]
-                    for row in (run / "predictions.csv").read_text().splitlines()[1:]]
+        with (run / "predictions.csv").open(newline="") as handle:
+            recorded = [row[name] for row in csv.DictReader(handle)]
         assert [p.label for p in predictions] == recorded
         if model["name"] != "tfidf_svm":  # the SVM records margins; predict shows their softmax
             assert np.allclose(probabilities, np.load(run / f"scores_{name}.npy"), atol=1e-5)

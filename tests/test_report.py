@@ -10,6 +10,7 @@ from lab.errors import LabError
 ASSETS = Path(__file__).resolve().parent / "assets"
 LABELS = ["cooking", "sport"]
 TRUTH = ["cooking", "sport", "sport", "cooking", "sport", "cooking", "sport", "sport", "cooking", "sport"]
+TEXTS = ["Pasta | sauce, slowly", "Cup final tonight"] + [f"text {i}" for i in range(2, len(TRUTH))]
 
 
 def write_run(root: Path, recipe: str, run_id: str, models: dict, fingerprint="abc123", figures=None, tables=None):
@@ -38,9 +39,9 @@ def write_run(root: Path, recipe: str, run_id: str, models: dict, fingerprint="a
     (folder / "record.json").write_text(json.dumps(record))
     with (folder / "predictions.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", "label"] + list(models))
+        writer.writerow(["row", "label"] + list(models) + ["text"])
         for row, label in enumerate(TRUTH):
-            writer.writerow([row, label] + [predicted[row] for predicted, _ in models.values()])
+            writer.writerow([row, label] + [predicted[row] for predicted, _ in models.values()] + [TEXTS[row]])
     return folder
 
 
@@ -109,19 +110,20 @@ def test_no_runs_is_a_clear_error(tmp_path):
 
 
 def test_html_is_self_contained_and_escapes_dataset_strings(tmp_path):
-    global LABELS
+    global LABELS, TEXTS
     hostile = "<script>alert(1)</script>"
-    original = LABELS
-    LABELS = [hostile, "sport"]
+    original = LABELS, TEXTS
+    LABELS, TEXTS = [hostile, "sport"], [f"<img src=x onerror=alert(2)> {i}" for i in range(len(TRUTH))]
     try:
         write_run(tmp_path, "topics", "run-01", {}, tables={"lda_topics": [{"words": f"{hostile} & more"}]})
-        write_run(tmp_path, "classical", "run-02", {"nb": (TWO_WRONG, 2.0)})
+        write_run(tmp_path, "classical", "run-02", {"nb": (TWO_WRONG, 2.0), "svm": (TWO_WRONG, 3.0)})
     finally:
-        LABELS = original
+        LABELS, TEXTS = original
     report.build_reports(tmp_path, tmp_path / "out")
     page = (tmp_path / "out" / "comparison.html").read_text()
-    assert "<script>" not in page
+    assert "<script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&amp; more" in page
+    assert "Test examples most models miss" in page and "&lt;img src=x onerror=alert(2)&gt; 0" in page
     assert 'src="data:image/png;base64,' in page and "<b>" in page
     assert "src=\"http" not in page and "<link" not in page
 

@@ -1,3 +1,4 @@
+import csv
 import json
 import types
 from dataclasses import dataclass
@@ -5,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from lab import data as data_layer
 from lab import runs
 from lab.config import CommonConfig
 from lab.results import ModelResult, RecipeResult
@@ -43,9 +45,12 @@ def test_run_writes_a_complete_record(tmp_path, tiny_csv, with_recipe):
     assert model["metrics"]["accuracy"] == 0.0 and model["efficiency"]["train_seconds"] == 1.5
     assert record["figures"] == {"answer": 42.0}
     assert {"python", "packages", "device", "git_sha"} <= set(record["environment"])
-    lines = (path / "predictions.csv").read_text().splitlines()
-    assert lines[0] == "row,label,echo" and len(lines) == 1 + record["dataset"]["sizes"]["test"]
-    assert all(row.split(",")[1] != row.split(",")[2] for row in lines[1:])
+    with (path / "predictions.csv").open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == ["row", "label", "echo", "text"] and len(rows) == record["dataset"]["sizes"]["test"]
+    assert all(row[1] != row[2] for row in rows)
+    test_texts = data_layer.load(tiny_csv).texts("test")
+    assert [row[3] for row in rows] == [" ".join(text.split())[:200] for text in test_texts]
 
 
 def test_runs_never_overwrite_each_other(tmp_path, tiny_csv, with_recipe):
