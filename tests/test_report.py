@@ -96,6 +96,16 @@ def test_newest_run_of_a_recipe_wins(runs_dir, tmp_path):
     assert [(r["model"], r["run_id"]) for r in rows] == [("nb", "run-09"), ("lstm", "run-03")]
 
 
+def test_runs_written_before_texts_were_kept_still_list_their_shared_errors(runs_dir, tmp_path):
+    for path in runs_dir.glob("tiny/*/*/predictions.csv"):
+        rows = list(csv.reader(path.open(newline="")))
+        with path.open("w", newline="") as handle:
+            csv.writer(handle).writerows(row[:-1] for row in rows)  # drop the text column
+    report.build_reports(runs_dir, tmp_path / "out")
+    hard = json.loads((tmp_path / "out" / "comparison.json").read_text())["hard_examples"]
+    assert [(e["row"], e["missed_by"], e["text"]) for e in hard["examples"]] == [(0, 2, ""), (1, 2, "")]
+
+
 def test_default_output_is_reports_per_dataset(runs_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     paths = report.build_reports(runs_dir)
