@@ -120,7 +120,7 @@ def write_report(records: list[dict], out_dir: Path) -> list[Path]:
     rows = table_rows(runs)
     truth, predicted, texts = test_predictions(rows) if rows else ([], {}, None)
     add_significance(rows, truth, predicted)
-    hard = hard_examples(truth, {model: labels for (_, model), labels in predicted.items()}, texts)
+    hard = hard_examples(truth, {f"{recipe}/{model}": labels for (recipe, model), labels in predicted.items()}, texts)
     best = best_values(rows)
     warning = excluded_warning(excluded, runs[0]["dataset"]["fingerprint"]) if excluded else None
     if warning:

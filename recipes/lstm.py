@@ -133,7 +133,6 @@ def build_model(vocab_size: int, arch: dict):
     """
     import torch
     from torch import nn
-    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
     class LSTMClassifier(nn.Module):
         def __init__(self):
@@ -159,9 +158,10 @@ def build_model(vocab_size: int, arch: dict):
             for depth, directions in enumerate(self.layers):
                 if depth:  # between layers, as nn.LSTM(dropout=...) does
                     states = self.dropout(states)
-                outputs = [run(directions[0], states, pack_lengths)]
+                outputs = [run_direction(directions[0], states, pack_lengths)]
                 if len(directions) == 2:
-                    outputs.append(flip(run(directions[1], flip(states, reverse), pack_lengths), reverse))
+                    backward = run_direction(directions[1], flip(states, reverse), pack_lengths)
+                    outputs.append(flip(backward, reverse))
                 states = torch.cat(outputs, dim=2)
             return self.classifier(self.dropout(self.pool(states, valid, lengths)))
 
@@ -175,17 +175,22 @@ def build_model(vocab_size: int, arch: dict):
                 return states.masked_fill(~valid[:, :, None], float("-inf")).max(dim=1).values
             return (states * valid[:, :, None]).sum(dim=1) / lengths[:, None]
 
-    def run(direction, states, pack_lengths):
-        """One direction over the padded batch, or packed when given the lengths (on the CPU) to pack by."""
-        if pack_lengths is None:
-            return direction(states)[0]
-        sequences = pack_padded_sequence(states, pack_lengths, batch_first=True, enforce_sorted=False)
-        return pad_packed_sequence(direction(sequences)[0], batch_first=True, total_length=states.shape[1])[0]
-
-    def flip(states, reverse):
-        return states.gather(1, reverse[:, :, None].expand(-1, -1, states.shape[2]))
-
     return LSTMClassifier()
+
+
+def run_direction(direction, states, pack_lengths):
+    """One direction over the padded batch, or packed when given the lengths (on the CPU) to pack by."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    if pack_lengths is None:
+        return direction(states)[0]
+    sequences = pack_padded_sequence(states, pack_lengths, batch_first=True, enforce_sorted=False)
+    return pad_packed_sequence(direction(sequences)[0], batch_first=True, total_length=states.shape[1])[0]
+
+
+def flip(states, reverse):
+    """Reverse each text within its own length (reverse: the index map, its own inverse)."""
+    return states.gather(1, reverse[:, :, None].expand(-1, -1, states.shape[2]))
 
 
 def stable_hash(text: str) -> int:
