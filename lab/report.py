@@ -77,7 +77,7 @@ def table_rows(runs: list[dict]) -> list[dict]:
     return rows
 
 
-def test_predictions(rows: list[dict]) -> tuple[list[str], dict[tuple, list[str]], list[str] | None]:
+def read_test_predictions(rows: list[dict]) -> tuple[list[str], dict[tuple, list[str]], list[str] | None]:
     """True labels, each model's predicted labels and the texts' openings (None for runs written before lab kept
     them), read once per run from its predictions.csv."""
     tables = {path: read_predictions(path) for path in {row["_path"] for row in rows}}
@@ -118,7 +118,7 @@ def write_report(records: list[dict], out_dir: Path) -> list[Path]:
     if not runs:
         raise LabError("only data-efficiency runs were found; run the recipes on the full training split first")
     rows = table_rows(runs)
-    truth, predicted, texts = test_predictions(rows) if rows else ([], {}, None)
+    truth, predicted, texts = read_test_predictions(rows) if rows else ([], {}, None)
     add_significance(rows, truth, predicted)
     hard = hard_examples(truth, {f"{recipe}/{model}": labels for (recipe, model), labels in predicted.items()}, texts)
     best = best_values(rows)
