@@ -37,13 +37,18 @@ def fold_data(data: LabData, train_rows, held_out_rows) -> LabData:
     return LabData(data.name, data.spec, splits, fingerprint=f"cv-{len(held_out_rows)}")
 
 
-def cross_validate(recipe: str, data: LabData, overrides: dict, folds: int, seeds: int) -> dict:
-    module = load_recipe(recipe)
+def cv_folds(data: LabData, folds: int):
+    """The k folds every CV benchmark uses (fixed shuffle), so their figures compare fold for fold."""
     labels = data.labels("train")
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-    pooled_true, pooled_pred, fold_f1, seconds, epochs = [], [], [], 0.0, []
     for train_rows, held_out_rows in splitter.split(np.zeros(len(labels)), labels):
-        fold = fold_data(data, train_rows, held_out_rows)
+        yield fold_data(data, train_rows, held_out_rows)
+
+
+def cross_validate(recipe: str, data: LabData, overrides: dict, folds: int, seeds: int) -> dict:
+    module = load_recipe(recipe)
+    pooled_true, pooled_pred, fold_f1, seconds, epochs = [], [], [], 0.0, []
+    for fold in cv_folds(data, folds):
         for seed in range(seeds):
             cfg = build(module.Config, read_variant(recipe, "default"),
                         {"progress": "false", "seed": str(42 + seed), **overrides})

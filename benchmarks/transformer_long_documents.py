@@ -16,6 +16,7 @@ not read.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -25,14 +26,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
-from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from lab.config import build, read_variant  # noqa: E402
 from lab.data import load  # noqa: E402
 from lab.evaluation import evaluate_predictions  # noqa: E402
 from lab.hf import META  # noqa: E402
 from recipes import transformer  # noqa: E402
-from select_by_cv import fold_data  # noqa: E402
+from select_by_cv import cv_folds  # noqa: E402
 
 MODES = ("truncate", "chunks")
 
@@ -79,10 +79,8 @@ def held_out(data, overrides: list[str]) -> None:
 
 
 def cross_validated(data, overrides: list[str], folds: int) -> None:
-    labels = data.labels("train")
     truth, predicted = [], {mode: [] for mode in MODES}
-    for train_rows, held_out_rows in StratifiedKFold(folds, shuffle=True, random_state=0).split(labels, labels):
-        fold = fold_data(data, train_rows, held_out_rows)
+    for fold in cv_folds(data, folds):
         truth.append(fold.labels("test"))
         for mode, predict_texts in predictors(train(fold, overrides)).items():
             predicted[mode].append(predict_texts(fold.texts("test")).argmax(1))
@@ -98,15 +96,17 @@ def cross_validated(data, overrides: list[str], folds: int) -> None:
     print(f"wrong in both modes: {both_wrong}", flush=True)
 
 
-def main(argv: list[str]) -> None:
-    folds = int(argv[argv.index("--folds") + 1]) if "--folds" in argv else 0
-    overrides = [item for item in argv if "=" in item]
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("overrides", nargs="*", help="key=value on the default transformer config")
+    parser.add_argument("--folds", type=int, default=0, help="k-fold CV on the train split instead of val/test")
+    args = parser.parse_args()
     data = load("bbc-news")
-    if folds:
-        cross_validated(data, overrides, folds)
+    if args.folds:
+        cross_validated(data, args.overrides, args.folds)
     else:
-        held_out(data, overrides)
+        held_out(data, args.overrides)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
