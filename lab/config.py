@@ -15,6 +15,23 @@ from lab.errors import LabError
 
 CONFIGS_DIR = Path(__file__).resolve().parent.parent / "recipes" / "configs"
 
+# Bounds on a key of this name in any recipe's config. Outside them a run either crashes deep inside torch,
+# scikit-learn or gensim, or runs and means nothing (warmup_ratio=2, patience=0, hidden=0): stop before any work.
+AT_LEAST_ONE = ("batch_size", "eval_batch_size", "epochs", "grad_accum_steps", "threads", "patience", "hidden",
+                "hidden_size", "num_layers", "embedding_dim", "max_length", "max_vocab", "min_freq", "max_features",
+                "ngram_max", "min_df", "max_train_examples", "keep_checkpoints", "min_token_length", "bigram_min_count",
+                "keep_n", "w2v_size", "w2v_window", "w2v_epochs", "w2v_workers", "cluster_words", "k_max",
+                "nearest_words", "lsa_components", "embed_batch_size", "embed_max_length", "cluster_seeds",
+                "lda_passes", "lda_iterations", "lda_chunksize", "lda_restarts")
+LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {
+    **{key: (lambda v: v >= 1, ">= 1") for key in AT_LEAST_ONE},
+    **{key: (lambda v: v >= 0, ">= 0") for key in ("seed", "weight_decay", "stride", "no_below", "sample_docs")},
+    **{key: (lambda v: v > 0, "> 0") for key in ("lr", "max_grad_norm", "nb_alpha", "logreg_c", "svm_c")},
+    **{key: (lambda v: v >= 2, ">= 2") for key in ("topn", "lda_k", "lda_k_sweep")},
+    **{key: (lambda v: 0 <= v < 1, "in [0, 1)") for key in ("dropout", "warmup_ratio")},
+    **{key: (lambda v: 0 < v <= 1, "a share in (0, 1]") for key in ("max_df", "no_above")},
+}
+
 
 @dataclass
 class CommonConfig:
@@ -71,7 +88,31 @@ def build(config_cls: type, variant: dict[str, Any], overrides: dict[str, Any]):
                 raise LabError(f"unknown {source} key '{key}'; known keys: {', '.join(sorted(fields))}")
             text = raw if source == "override" else None
             values[key] = coerce(key, yaml_value(raw) if text is not None else raw, hints[key], text)
-    return config_cls(**values)
+    cfg = config_cls(**values)
+    check_limits(cfg)
+    return cfg
+
+
+def check_limits(cfg) -> None:
+    """A LabError naming the first key outside its LIMITS, with the recipe's default as the fix."""
+    for field in dataclasses.fields(cfg):
+        if field.name not in LIMITS:
+            continue
+        within, rule = LIMITS[field.name]
+        value = getattr(cfg, field.name)
+        if any(item is not None and not within(item) for item in as_items(value)):
+            default = field.default_factory() if field.default is dataclasses.MISSING else field.default
+            fix = f"give e.g. {field.name}={shown(default)}" if default not in (None, [], ()) else "leave the key out for the default"
+            each = "each value " if isinstance(value, (list, tuple)) else ""
+            raise LabError(f"{field.name}={shown(value)}: {each}must be {rule}; {fix}")
+
+
+def as_items(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def shown(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 def yaml_value(text: str) -> Any:

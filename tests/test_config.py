@@ -65,3 +65,39 @@ def test_every_shipped_variant_builds_and_starts_with_its_run_command():
 def test_unknown_variant_lists_the_known_ones():
     with pytest.raises(LabError, match="choose one of: default, quick, tiny"):
         config.read_variant("classical", "huge")
+
+
+# each rule of config.LIMITS: a value just outside it and one on its edge
+EDGES = {">= 1": ("0", "1"), ">= 0": ("-1", "0"), "> 0": ("0", "0.5"), ">= 2": ("1", "2"),
+         "in [0, 1)": ("1", "0"), "a share in (0, 1]": ("0", "1")}
+
+
+def test_every_bounded_key_of_every_recipe_rejects_values_outside_and_takes_its_edge():
+    import dataclasses
+
+    from lab.registry import load_recipe, recipe_names
+
+    seen = set()
+    for recipe in recipe_names():
+        module = load_recipe(recipe)
+        for field in dataclasses.fields(module.Config):
+            if field.name not in config.LIMITS:
+                continue
+            seen.add(field.name)
+            rule = config.LIMITS[field.name][1]
+            outside, edge = EDGES[rule]
+            with pytest.raises(LabError, match=f"^{field.name}={outside}(\\.0)?: (each value )?must be "):
+                config.build(module.Config, {}, {field.name: outside})
+            config.build(module.Config, {}, {field.name: edge})
+    assert seen == set(config.LIMITS)  # no bound names a key that no recipe has
+
+
+def test_a_bounded_key_names_the_default_as_the_fix_or_says_to_leave_it_out():
+    from recipes import bow_ffn, lstm
+
+    with pytest.raises(LabError, match=r"^dropout=1.5: must be in \[0, 1\); give e.g. dropout=0.3$"):
+        config.build(bow_ffn.Config, {}, {"dropout": "1.5"})
+    with pytest.raises(LabError, match="^hidden=64,0: each value must be >= 1; give e.g. hidden=64$"):
+        config.build(bow_ffn.Config, {"hidden": [64, 0]}, {})
+    with pytest.raises(LabError, match="^threads=0: must be >= 1; leave the key out for the default$"):
+        config.build(lstm.Config, {}, {"threads": "0"})
