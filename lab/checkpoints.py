@@ -16,7 +16,6 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from lab.errors import LabError
 
 COMPLETE = "COMPLETE"  # written last, before the rename: a folder without it is not a checkpoint
 EPOCH = re.compile(r"^epoch-(\d+)$")
@@ -67,11 +66,3 @@ def prune(root: Path, keep: int) -> None:
     complete = sorted(f for f in root.glob("epoch-*") if (f / COMPLETE).is_file())
     for folder in complete[:-keep] if keep > 0 else complete:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def check_writable(root: Path) -> None:
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise LabError(f"cannot create the checkpoint folder {root} ({error.strerror}); set runs_dir= to a "
-                       f"writable folder or checkpoint=false") from None

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from lab.config import CommonConfig, build, config_names, parse_overrides
-from lab.errors import LabError
+from lab.errors import LabError, make_folder
 from lab.registry import recipe_names
 
 UNSUPERVISED = {"topics"}  # trains no classifier, so it has no data-efficiency curve
@@ -38,6 +38,7 @@ def run_all(profile: str = "default", overrides=(), recipes: list[str] | None = 
     overrides, sizes = split_train_sizes(list(overrides))
     common = common_config(overrides)
     data = load_data(common)  # loaded once: every recipe sees exactly the same split
+    make_folder(Path(common.runs_dir) / data.name, "runs_dir=")
     recipes = recipes or recipe_names()
     outcomes = [run_one(recipe, profile, overrides, data) for recipe in recipes]
     for size in sizes:

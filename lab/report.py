@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from lab.errors import LabError
+from lab.errors import LabError, make_folder
 from lab.evaluation import mcnemar_exact
 from lab.hard_examples import hard_examples
 from lab.registry import PROGRESSION
@@ -216,7 +216,7 @@ def render_csv(rows: list[dict], best: dict) -> str:
 
 def write_atomically(out_dir: Path, contents: dict[str, str]) -> list[Path]:
     """Every file is rendered before any is written, and each lands by rename: no half-written report."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir, "--out")
     written = []
     for name, content in contents.items():
         temporary = out_dir / f".{name}.tmp"

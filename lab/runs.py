@@ -24,7 +24,7 @@ import numpy as np
 from lab import data as data_layer
 from lab.config import as_dict, build, config_names, parse_overrides, read_variant
 from lab.environment import describe_environment
-from lab.errors import LabError
+from lab.errors import make_folder
 from lab.evaluation import evaluate_predictions
 from lab.hard_examples import opening
 from lab.registry import load_recipe
@@ -51,6 +51,7 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
         data = data_layer.subsample_train(data, train_size, cfg.seed)
     for note in data.notes:
         print(f"note: {note}", file=sys.stderr)
+    make_folder(Path(cfg.runs_dir) / data.name / recipe, "runs_dir=")  # fail now, not after hours of training
     result = module.run(cfg, data)
     if not is_main_process():
         return None
