@@ -147,3 +147,13 @@ def test_encoding_option_reads_latin1(tmp_path):
 def test_json_with_nested_records_reports_columns(tmp_path):
     path = write(tmp_path, "c.json", json.dumps([{"sentence": "a b", "target": 1}, {"sentence": "c d", "target": 2}] * 5))
     assert data.load(path).label_names == ["1", "2"]
+
+
+@pytest.mark.parametrize("dataset", ["bbc-news", "folder"])
+def test_column_keys_on_a_class_folder_dataset_are_an_error_not_ignored(dataset, tmp_path):
+    if dataset == "folder":
+        (tmp_path / "sport").mkdir()
+        (tmp_path / "sport" / "a.txt").write_text("a goal")
+        dataset = str(tmp_path)
+    with pytest.raises(LabError, match="^text_column, label_column set, but .* has no columns"):
+        data.load(dataset, text_column="body", label_column="topic")
