@@ -31,10 +31,12 @@ def resolve_model(name: str) -> str:
 
 def quiet_transformers() -> None:
     """transformers prints a load report for every new classification head; the recipe says what matters itself."""
+    from huggingface_hub.utils import logging as hub_logging
     from transformers.utils import logging
 
     logging.set_verbosity_error()
     logging.disable_progress_bar()
+    hub_logging.set_verbosity_error()  # offline, every Hub lookup would warn before the LabError that explains it
 
 
 def load_classifier(name: str, label_names: list[str], trust_remote_code: bool = False):

@@ -32,9 +32,13 @@ def test_ls_lists_recipes_configs_and_datasets():
     (["run", "classical", "dataset=book.xlsx"], "unsupported dataset"),
     (["run", "classical", "dataset=tests/assets/tiny.csv", "text_column=body"], "columns present: text, label"),
     (["run", "classical", "seed=abc"], "seed=abc is not a valid int"),
+    (["run", "classical", "seed=-1"], "seed=-1: must be >= 0; give e.g. seed=42"),
+    (["run", "bow_ffn", "dropout=1.5"], "dropout=1.5: must be in [0, 1)"),
     (["run", "classical", "colour=red"], "unknown override key 'colour'"),
     (["run", "classical", "--config", "huge"], "config 'huge' not found"),
     (["run", "nosuchrecipe"], "unknown recipe 'nosuchrecipe'"),
+    (["run", "transformer", "model=no-such-org/no-such-model"], "could not load model 'no-such-org/no-such-model'"),
+    (["run", "classical", "text_column=body"], "text_column set, but 'bbc-news' is a folder"),
     (["run", "classical", "dataset=someone/private-set"], "Hub cannot be reached"),
     (["report", "--runs-dir", "does-not-exist"], "no run records"),
 ])
@@ -45,6 +49,21 @@ def test_bad_input_is_one_line_exit_2_and_no_traceback(args, message, tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
     assert not any(tmp_path.rglob("record.json"))
+
+
+def test_an_unwritable_runs_dir_or_report_folder_fails_before_any_work(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    runs = tmp_path / "runs"
+    assert lab("run", "classical", "--config", "tiny", "dataset=tests/assets/tiny.csv", f"runs_dir={runs}").returncode == 0
+    for args in (["run", "classical", "--config", "tiny", "dataset=tests/assets/tiny.csv", f"runs_dir={blocker}"],
+                 ["run", "all", "--profile", "tiny", "dataset=tests/assets/tiny.csv", f"runs_dir={blocker}"],
+                 ["report", "--runs-dir", str(runs), "--out", str(blocker / "report")]):
+        result = lab(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"error: cannot create the folder {blocker}") and "writable" in last, result.stderr
+        assert "== classical" not in result.stderr  # run all stopped before its first recipe
 
 
 def test_run_then_report_end_to_end(tmp_path):
