@@ -15,6 +15,12 @@ Targets (issue 5), at equal accuracy (+-0.5 points): bbc-news >= 1.3x, short tex
 article is 0.45 points, so one seed cannot tell a real accuracy gap from seed noise: --seeds n runs both sides with
 seeds 42..41+n (--first-seed moves the start) and compares mean accuracies (and prints each seed's), throughput
 summed over all runs.
+
+To find where an accuracy gap comes from, --lab-set changes the lab side only (e.g. mixed_precision=no,
+group_by_length=false) and --sides lab runs that side alone:
+
+    flock /tmp/lab-bench.lock python benchmarks/transformer_vs_trainer.py --dataset bbc-news --sides lab --seeds 6 \
+        --lab-set group_by_length=false
 """
 
 from __future__ import annotations
@@ -62,8 +68,8 @@ def lab_side(args) -> dict:
     from recipes import transformer
 
     data = load(args.data)
-    cfg = build(transformer.Config, {}, settings(args) | {"checkpoint": "false", "progress": "false",
-                                                          "patience": "null", "eval_batch_size": "64"})
+    fixed = {"checkpoint": "false", "progress": "false", "patience": "null", "eval_batch_size": "64"}
+    cfg = build(transformer.Config, {}, settings(args) | fixed | dict(s.split("=", 1) for s in args.lab_set))
     result = transformer.run(cfg, data)
     model = result.models[0]
     n_train = len(transformer.train_subset(data, cfg)[0])
@@ -119,21 +125,25 @@ def settings(args) -> dict:
 
 def compare(name: str, data: str, args) -> dict:
     common = ["--data", data, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
-              "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples)]
-    sides = {side: [run_side(side, common + ["--seed", str(seed)]) for seed in range(args.first_seed, args.first_seed + args.seeds)]
-             for side in ("trainer", "lab")}
+              "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples),
+              *(f"--lab-set={setting}" for setting in args.lab_set)]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    sides = {side: [run_side(side, common + ["--seed", str(seed)]) for seed in seeds] for side in args.sides}
     sides = {side: {"examples": sum(r["examples"] for r in runs), "seconds": sum(r["seconds"] for r in runs),
                     "accuracy": sum(r["accuracy"] for r in runs) / len(runs), "precision": runs[0]["precision"],
                     "each": [round(100 * r["accuracy"], 2) for r in runs]} for side, runs in sides.items()}
     rates = {side: v["examples"] / v["seconds"] for side, v in sides.items()}
-    ratio = rates["lab"] / rates["trainer"]
-    gap = 100 * (sides["lab"]["accuracy"] - sides["trainer"]["accuracy"])
     print(f"\n== {name}: max_length {args.max_length}, batch {args.batch_size}, {args.epochs} epoch(s), "
-          f"{sides['lab']['examples'] // args.epochs} training examples")
-    for side in ("trainer", "lab"):
+          f"{next(iter(sides.values()))['examples'] // args.epochs // args.seeds} training examples, "
+          f"seeds {seeds.start}..{seeds.stop - 1}" + (f"; lab side with {' '.join(args.lab_set)}" if args.lab_set else ""))
+    for side in args.sides:
         v = sides[side]
         print(f"  {side:<8} {rates[side]:7.1f} train ex/s  ({v['seconds']:.1f} s; {v['precision']})  "
               f"test accuracy {100 * v['accuracy']:.2f}% (per seed {v['each']})")
+    if len(sides) < 2:
+        return {}
+    ratio = rates["lab"] / rates["trainer"]
+    gap = 100 * (sides["lab"]["accuracy"] - sides["trainer"]["accuracy"])
     verdict = "MET" if ratio >= TARGETS[name] and abs(gap) <= 0.5 else "NOT MET"
     print(f"  ratio lab/trainer {ratio:.2f}x (target >= {TARGETS[name]}x); accuracy gap {gap:+.2f} points "
           f"(target within 0.5): {verdict}", flush=True)
@@ -164,6 +174,10 @@ def main() -> None:
     parser.add_argument("--train-examples", type=int, default=None,
                         help="seeded subset of the train split, identical for both sides (default: all 1,779 articles, "
                              "2,000 of the sentences)")
+    parser.add_argument("--sides", type=lambda s: s.split(","), default=["trainer", "lab"],
+                        help="comma-separated: trainer,lab (default) or one of them")
+    parser.add_argument("--lab-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a transformer config setting for the lab side only (repeatable)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "lab-bench"))
     args = parser.parse_args()
     if args.side:

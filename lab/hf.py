@@ -129,14 +129,16 @@ class LengthGroupedSampler(Sampler):
 
 
 def loader(tokenizer, encoded: dict, labels: np.ndarray | None, batch_size: int, *, shuffle: bool = False,
-           seed: int = 0, pad_to_multiple_of: int | None = None) -> DataLoader:
-    """Batches padded to their own longest row (not to max_length). Evaluation keeps the input order."""
+           seed: int = 0, pad_to_multiple_of: int | None = None, group_by_length: bool = True) -> DataLoader:
+    """Batches padded to their own longest row (not to max_length). Evaluation keeps the input order.
+    group_by_length=False shuffles plainly (equal lengths leave the sampler's shuffled order unsorted)."""
     from transformers import DataCollatorWithPadding
 
     rows = [{"input_ids": ids} if labels is None else {"input_ids": ids, "labels": int(labels[owner])}
             for ids, owner in zip(encoded["input_ids"], encoded["owner"])]
     if shuffle:
-        sampler = LengthGroupedSampler([len(ids) for ids in encoded["input_ids"]], batch_size, seed)
+        lengths = [len(ids) if group_by_length else 0 for ids in encoded["input_ids"]]
+        sampler = LengthGroupedSampler(lengths, batch_size, seed)
     else:
         sampler = None
     collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of, return_tensors="pt")

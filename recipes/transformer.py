@@ -25,6 +25,7 @@ class Config(TrainConfig):
     stride: int = 64  # chunks: tokens shared by consecutive windows
     max_train_examples: int | None = None  # a seeded random subset of the train split, for quick runs
     batch_size: int = 16
+    group_by_length: bool = True  # training batches of similar lengths pad little; false: plain shuffled batches
     eval_batch_size: int = 64  # no gradients to keep: evaluation and inference take larger batches
     epochs: int = 3
     lr: float = 1e-4
@@ -90,8 +91,8 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
 
 
 def check(cfg: Config) -> None:
-    if cfg.max_length < 8 or cfg.batch_size < 1 or cfg.eval_batch_size < 1 or cfg.epochs < 1:
-        raise LabError("max_length must be >= 8 and batch_size, eval_batch_size, epochs >= 1; fix the config")
+    if cfg.max_length < 8:  # room for the special tokens and some text; other bounds: lab.config.LIMITS
+        raise LabError(f"max_length={cfg.max_length} must be >= 8 tokens; give e.g. max_length=256")
     if cfg.long_documents == "chunks" and not 0 <= cfg.stride < cfg.max_length // 2:
         raise LabError(f"stride={cfg.stride} must be below max_length/2 ({cfg.max_length // 2}); lower stride=")
 
@@ -109,7 +110,7 @@ def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: boo
 
     encoded = tokenize(tokenizer, texts, cfg.max_length, stride)
     return loader(tokenizer, encoded, labels, batch_size, shuffle=shuffle, seed=cfg.seed,
-                  pad_to_multiple_of=pad_multiple()), encoded
+                  pad_to_multiple_of=pad_multiple(), group_by_length=cfg.group_by_length), encoded
 
 
 def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost) -> ModelResult:

@@ -133,6 +133,30 @@ def test_length_grouped_batches_are_a_seeded_permutation_of_similar_lengths():
     assert list(sampler) != order and list(LengthGroupedSampler(lengths, 2, 0, 4)) == order
 
 
+def test_group_by_length_false_batches_in_plain_seeded_shuffled_order(tiny_bert):
+    from transformers import AutoTokenizer
+
+    from lab.hf import loader
+
+    lengths = [5, 90, 7, 88, 6, 91, 8, 89]
+    encoded = {"input_ids": [[101] * n for n in lengths], "owner": np.arange(8)}
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+
+    def order(group_by_length):
+        batches = loader(tokenizer, encoded, np.arange(8), 2, shuffle=True, seed=3, group_by_length=group_by_length)
+        return [int(label) for batch in batches for label in batch["labels"]]
+
+    def pairs(indices):
+        return {frozenset(indices[i:i + 2]) for i in range(0, len(indices), 2)}
+
+    plain = order(False)  # batches cut from the seeded permutation, unsorted, then served in shuffled order
+    assert sorted(plain) == list(range(8))
+    assert pairs(plain) == pairs(np.random.default_rng([3, 0]).permutation(8).tolist())
+    grouped = order(True)
+    assert all(abs(lengths[a] - lengths[b]) <= 2 for a, b in pairs(grouped))
+    assert pairs(plain) != pairs(grouped)
+
+
 def test_an_unloadable_model_is_a_lab_error(data, tmp_path):
     from recipes import transformer
 
