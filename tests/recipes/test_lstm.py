@@ -101,15 +101,16 @@ def test_same_seed_same_history(data):
     assert first.history == second.history and np.array_equal(first.scores, second.scores)
 
 
-def test_vectors_file(data, tmp_path):
+@pytest.mark.parametrize("header", ["3 16\n", ""])  # word2vec text, GloVe text
+def test_vectors_file(data, tmp_path, header):
     path = tmp_path / "vectors.txt"
-    path.write_text("3 16\n" + "".join(f"{w} " + " ".join(["0.5"] * 16) + "\n" for w in ("the", "coach", "oven")))
+    path.write_text(header + "".join(f"{w} " + " ".join(["0.5"] * 16) + "\n" for w in ("the", "coach", "oven")))
     result = lstm.run(tiny_config(embedding_init="file", vectors_path=path, epochs=2), data)
     assert any("covers" in note for note in result.notes)
     with pytest.raises(LabError, match="not found"):
         lstm.run(tiny_config(embedding_init="file", vectors_path=tmp_path / "missing.txt"), data)
     (tmp_path / "bad.txt").write_text("this is not\na vectors file\n")
-    with pytest.raises(LabError, match="word2vec format"):
+    with pytest.raises(LabError, match="not a valid vectors file"):
         lstm.run(tiny_config(embedding_init="file", vectors_path=tmp_path / "bad.txt"), data)
 
 
