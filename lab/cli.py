@@ -10,6 +10,7 @@ from lab.errors import LabError
 
 EPILOG = """examples:
   lab ls
+  lab ls lstm
   lab run classical
   lab run lstm --config quick seed=1
   lab run classical dataset=my.csv text_column=body label_column=topic
@@ -22,7 +23,9 @@ def parser() -> argparse.ArgumentParser:
                                    "one comparable report.", epilog=EPILOG,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("ls", help="list recipes, their configs and the built-in datasets")
+    ls = commands.add_parser("ls", help="list recipes, their configs and the built-in datasets; "
+                             "`lab ls RECIPE` lists its config keys")
+    ls.add_argument("recipe", nargs="?", help="a recipe: list its keys, their default values and what they accept")
     run = commands.add_parser("run", help="run a recipe and write a run record")
     run.add_argument("recipe", help="a recipe name from `lab ls`, or `all` for the whole progression")
     run.add_argument("--config", help="a config variant name (recipes/configs/<recipe>/NAME.yaml) or a .yaml path")
@@ -66,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 def list_command(args) -> int:
     from lab.registry import listing
 
+    if args.recipe:
+        return list_keys(args.recipe)
     print("recipes:")
     for entry in listing():
         print(f"  {entry['recipe']:<12} {entry['description']}")
@@ -74,6 +79,18 @@ def list_command(args) -> int:
     print("  bbc-news     built in, offline: 2,225 BBC News articles, 5 classes")
     print("  <path>       a .csv/.tsv/.json/.jsonl/.parquet file, or a folder of <class>/*.txt")
     print("  <hub id>     a Hugging Face Hub dataset (online only), with dataset_config= for its config")
+    return 0
+
+
+def list_keys(recipe: str) -> int:
+    from lab.config import shown
+    from lab.registry import config_keys, describe, load_recipe
+
+    load_recipe(recipe)  # an unknown name is a LabError listing the known ones
+    print(f"{recipe}: {describe(recipe)}")
+    print(f"keys, with the value `lab run {recipe}` uses (its default config); override with key=value:")
+    for key in config_keys(recipe):
+        print(f"  {key['key']:<18} {shown(key['value']):<14} {key['accepts']:<26} {key['comment']}".rstrip())
     return 0
 
 

@@ -37,13 +37,13 @@ LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {
 class CommonConfig:
     """Keys every recipe shares; a recipe's Config subclasses this."""
 
-    dataset: str = "bbc-news"
+    dataset: str = "bbc-news"  # bbc-news (built in), a .csv/.tsv/.json/.jsonl/.parquet file, a folder, or a Hub id
     dataset_config: str | None = None  # the Hub config name, for Hub datasets that have several
     text_column: str | None = None  # None: detect text/sentence/review/content/document
     label_column: str | None = None  # None: detect label/labels/category/class/target
-    encoding: str = "utf-8"
-    seed: int = 42
-    runs_dir: str = "runs"
+    encoding: str = "utf-8"  # of the dataset's files
+    seed: int = 42  # the split, initial weights and batch order: the same seed gives the same run
+    runs_dir: str = "runs"  # where run folders are written: <runs_dir>/<dataset>/<recipe>/<run-id>/
 
 
 def config_names(recipe: str) -> list[str]:
@@ -112,7 +112,12 @@ def as_items(value: Any) -> list:
 
 
 def shown(value: Any) -> str:
-    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    """A value as it is written on the command line: 64,32 for lists, true/false, null."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(shown, value))
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return str(value)
 
 
 def yaml_value(text: str) -> Any:

@@ -27,6 +27,19 @@ def test_ls_lists_recipes_configs_and_datasets():
     assert "classical" in result.stdout and "default, quick, tiny" in result.stdout and "bbc-news" in result.stdout
 
 
+def test_ls_recipe_lists_each_key_with_its_default_config_value_and_what_it_accepts():
+    result = lab("ls", "transformer")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split(None, 2)[1:] for line in result.stdout.splitlines()[2:]}
+    assert rows["max_length"][0] == "256" and rows["max_length"][1].startswith("int >= 1")
+    assert rows["long_documents"][1].startswith("truncate|chunks")
+    assert rows["trust_remote_code"][0] == "false" and rows["threads"][0] == "null"
+    assert "never run a model repository's own code" in rows["trust_remote_code"][1]
+    assert rows["seed"][1].startswith("int >= 0") and "warmup_ratio" in rows and "dataset" in rows
+    lstm = lab("ls", "lstm").stdout
+    assert "dropout            0.2            float in [0, 1)" in lstm
+
+
 @pytest.mark.parametrize("args, message", [
     (["run", "classical", "dataset=missing.csv"], "dataset file 'missing.csv' not found"),
     (["run", "classical", "dataset=book.xlsx"], "unsupported dataset"),
@@ -37,13 +50,14 @@ def test_ls_lists_recipes_configs_and_datasets():
     (["run", "classical", "colour=red"], "unknown override key 'colour'"),
     (["run", "classical", "--config", "huge"], "config 'huge' not found"),
     (["run", "nosuchrecipe"], "unknown recipe 'nosuchrecipe'"),
+    (["ls", "nosuchrecipe"], "unknown recipe 'nosuchrecipe'"),
     (["run", "transformer", "model=no-such-org/no-such-model"], "could not load model 'no-such-org/no-such-model'"),
     (["run", "classical", "text_column=body"], "text_column set, but 'bbc-news' is a folder"),
     (["run", "classical", "dataset=someone/private-set"], "Hub cannot be reached"),
     (["report", "--runs-dir", "does-not-exist"], "no run records"),
 ])
 def test_bad_input_is_one_line_exit_2_and_no_traceback(args, message, tmp_path):
-    result = lab(*args, f"runs_dir={tmp_path}" if args[0] == "run" else "--dataset=x")
+    result = lab(*args, *{"run": [f"runs_dir={tmp_path}"], "report": ["--dataset=x"]}.get(args[0], []))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
