@@ -102,7 +102,8 @@ def check_limits(cfg) -> None:
         value = getattr(cfg, field.name)
         if any(item is not None and not within(item) for item in as_items(value)):
             default = field.default_factory() if field.default is dataclasses.MISSING else field.default
-            fix = f"give e.g. {field.name}={shown(default)}" if default not in (None, [], ()) else "leave the key out for the default"
+            fix = (f"give e.g. {field.name}={shown(default)}" if default not in (None, [], ())
+                   else "leave the key out for the default")
             each = "each value " if isinstance(value, (list, tuple)) else ""
             raise LabError(f"{field.name}={shown(value)}: {each}must be {rule}; {fix}")
 
