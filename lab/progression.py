@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lab.config import CommonConfig, build, config_names, parse_overrides
+from lab.config import CommonConfig, build, config_names, parse_overrides, read_variant
 from lab.errors import LabError, make_folder
 from lab.registry import recipe_names
 
@@ -37,16 +37,43 @@ def run_all(profile: str = "default", overrides=(), recipes: list[str] | None = 
         raise LabError(f"unknown profile '{profile}'; choose one of: {', '.join(PROFILES)}")
     overrides, sizes = split_train_sizes(list(overrides))
     common = common_config(overrides)
+    recipes = recipes or recipe_names()
+    routed = route_overrides(recipes, profile, overrides)
     data = load_data(common)  # loaded once: every recipe sees exactly the same split
     make_folder(Path(common.runs_dir) / data.name, "runs_dir=")
-    recipes = recipes or recipe_names()
-    outcomes = [run_one(recipe, profile, overrides, data) for recipe in recipes]
+    outcomes = [run_one(recipe, profile, routed[recipe], data) for recipe in recipes]
     for size in sizes:
         if size < len(data.texts("train")):
-            outcomes += [run_one(recipe, profile, overrides, data, size) for recipe in recipes
+            outcomes += [run_one(recipe, profile, routed[recipe], data, size) for recipe in recipes
                          if recipe not in UNSUPERVISED]
     record_failures(Path(common.runs_dir) / data.name, outcomes)
     return outcomes
+
+
+def route_overrides(recipes: list[str], profile: str, overrides: list[str]) -> dict[str, list[str]]:
+    """Each recipe gets the overrides its config has (epochs=2 goes to the torch recipes only), and every config
+    is built now, so a key no recipe has or a bad value stops the progression before its first recipe runs."""
+    from lab.registry import load_recipe
+
+    values = parse_overrides(overrides)
+    routed, used = {}, set()
+    for recipe in recipes:
+        try:
+            config_cls = load_recipe(recipe).Config
+        except Exception:  # a recipe that cannot even load fails in run_one, where the others carry on
+            routed[recipe], used = list(overrides), used | set(values)
+            continue
+        mine = [key for key in values if key in config_cls.__dataclass_fields__]
+        config = profile if profile in config_names(recipe) else None
+        try:
+            build(config_cls, read_variant(recipe, config) if config else {}, {key: values[key] for key in mine})
+        except LabError as error:
+            raise LabError(f"{recipe}: {error}") from None
+        routed[recipe], used = [f"{key}={values[key]}" for key in mine], used | set(mine)
+    unknown = [key for key in values if key not in used]
+    if unknown:
+        raise LabError(f"no recipe has the key(s) {', '.join(unknown)}; see each recipe's keys with `lab ls RECIPE`")
+    return routed
 
 
 def run_one(recipe: str, profile: str, overrides: list[str], data, train_size: int | None = None) -> Outcome:

@@ -1,4 +1,5 @@
 import json
+import re
 import types
 
 import pytest
@@ -72,3 +73,20 @@ def test_train_sizes_retrain_classifiers_on_subsets_of_the_same_split(tmp_path, 
 def test_bad_train_sizes_are_rejected(value):
     with pytest.raises(LabError, match="train_sizes"):
         progression.split_train_sizes([f"train_sizes={value}"])
+
+
+def test_each_recipe_gets_only_the_overrides_its_config_has():
+    routed = progression.route_overrides(["classical", "bow_ffn", "lstm"], "tiny",
+                                         ["epochs=2", "seed=7", "svm_c=0.5", "hidden_size=8"])
+    assert routed == {"classical": ["seed=7", "svm_c=0.5"], "bow_ffn": ["epochs=2", "seed=7"],
+                      "lstm": ["epochs=2", "seed=7", "hidden_size=8"]}
+
+
+@pytest.mark.parametrize("override, message", [
+    ("colour=red", "no recipe has the key(s) colour"),
+    ("dropout=1.5", "bow_ffn: dropout=1.5: must be in [0, 1)"),
+])
+def test_a_bad_override_stops_run_all_before_any_recipe_runs(tmp_path, tiny_csv, override, message):
+    with pytest.raises(LabError, match=re.escape(message)):
+        progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", override])
+    assert not any(tmp_path.iterdir())
