@@ -7,7 +7,6 @@ safe formats (skops, safetensors + JSON, save_pretrained) and returns texts -> p
 from __future__ import annotations
 
 import importlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +41,12 @@ def predict(run: str | Path, texts: list[str], model: str | None = None) -> tupl
 
 
 def read_record(run: Path) -> tuple[dict, Path]:
-    if not (run / "record.json").is_file():
+    from lab.runs import RECORD, read_record as read_run_record
+
+    if not (run / RECORD).is_file():
         raise LabError(f"{run} is not a run folder (no record.json); give a folder that `lab run` printed, "
                        f"e.g. runs/bbc-news/classical/<run-id>")
-    return json.loads((run / "record.json").read_text()), run
+    return read_run_record(run / RECORD), run
 
 
 def choose_model(record: dict, run: Path, model: str | None) -> str:

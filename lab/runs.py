@@ -24,7 +24,7 @@ import numpy as np
 from lab import data as data_layer
 from lab.config import as_dict, build, config_names, parse_overrides, read_variant
 from lab.environment import describe_environment
-from lab.errors import make_folder
+from lab.errors import LabError, make_folder
 from lab.evaluation import evaluate_predictions
 from lab.hard_examples import opening
 from lab.registry import load_recipe
@@ -174,7 +174,20 @@ def read_records(runs_dir: Path) -> list[dict]:
     for path in sorted(Path(runs_dir).glob(f"*/*/*/{RECORD}")):
         if path.parent.name.startswith(".incomplete-"):
             continue
-        record = json.loads(path.read_text())
+        record = read_record(path)
         record["path"] = str(path.parent)
         records.append(record)
     return sorted(records, key=lambda r: (r["created"], r["run_id"]))
+
+
+def read_record(path: Path) -> dict:
+    """A run record, or a LabError naming the file: lab wrote it whole, so a broken one was changed since."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise LabError(f"run record {path} cannot be read ({error}); move that run folder away or restore "
+                       f"it") from None
+    missing = [key for key in ("recipe", "run_id", "created", "dataset", "models") if key not in record]
+    if missing:
+        raise LabError(f"run record {path} lacks {', '.join(missing)}; move that run folder away or restore it")
+    return record

@@ -83,7 +83,8 @@ def test_bad_input_is_a_one_line_error(runs, tmp_path, capsys):
     (bare / "record.json").write_text((runs["classical"] / "record.json").read_text())
     unsupervised = tmp_path / "topics-run"
     unsupervised.mkdir()
-    (unsupervised / "record.json").write_text(json.dumps({"recipe": "topics", "models": []}))
+    record = json.loads((runs["classical"] / "record.json").read_text())
+    (unsupervised / "record.json").write_text(json.dumps(record | {"recipe": "topics", "models": []}))
     cases = [(["predict", str(tmp_path / "nowhere"), "text"], "not a run folder"),
              (["predict", str(bare), "text"], "has no saved models"),
              (["predict", str(unsupervised), "text"], "is a topics run, which trains no classifier"),

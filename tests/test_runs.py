@@ -1,5 +1,6 @@
 import csv
 import json
+import re
 import types
 from dataclasses import dataclass
 
@@ -59,6 +60,19 @@ def test_runs_never_overwrite_each_other(tmp_path, tiny_csv, with_recipe):
     second = runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
     assert first != second and first.exists() and second.exists()
     assert [r["run_id"] for r in runs.read_records(tmp_path)] == [first.name, second.name]
+
+
+@pytest.mark.parametrize("content, message", [("{not json", "cannot be read"),
+                                              ('{"recipe": "fake"}', "lacks run_id, created, dataset, models")])
+def test_a_damaged_record_is_a_lab_error_naming_its_file(tmp_path, tiny_csv, with_recipe, content, message):
+    from lab.errors import LabError
+
+    with_recipe(fake_recipe())
+    path = runs.execute("fake", overrides=[f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    (path / "record.json").write_text(content)
+    expected = f"^run record {re.escape(str(path / 'record.json'))} {message}.*; move that run folder away"
+    with pytest.raises(LabError, match=expected):
+        runs.read_records(tmp_path)
 
 
 def test_a_failure_while_writing_leaves_no_partial_run(tmp_path, tiny_csv, with_recipe):
