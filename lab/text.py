@@ -10,10 +10,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from lab.errors import LabError
+
 # Letters, optionally joined by inner apostrophes or hyphens ("don't", "e-mail"); digits never make a token,
 # since numbers and years carry no topic of their own.
 TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 POSSESSIVE = re.compile(r"['’]s$")
+
+
+# scikit-learn's vectorizers raise ValueError with these when no term survives stop words, min_df and max_df
+EMPTY_VOCABULARY = ("empty vocabulary", "no terms remain", "max_df corresponds to < documents than min_df")
 
 
 @dataclass(frozen=True)
@@ -102,3 +108,14 @@ def keep_known(documents: list[list[str]], dictionary) -> list[list[str]]:
     """The documents restricted to the dictionary's words, in their original order."""
     known = dictionary.token2id
     return [[token for token in document if token in known] for document in documents]
+
+
+def fit_vectorized(fit, recipe: str):
+    """fit(), with scikit-learn's empty-vocabulary ValueError turned into the fix for the user's data and config."""
+    try:
+        return fit()
+    except ValueError as exc:
+        if not any(message in str(exc) for message in EMPTY_VOCABULARY):
+            raise
+        raise LabError(f"{recipe} could not build a vocabulary ({exc}); lower min_df=, raise max_df=, or give "
+                       f"longer texts") from None

@@ -11,8 +11,8 @@ import numpy as np
 from lab.neural import TrainConfig
 from lab.data import LabData
 from lab.efficiency import measure
-from lab.errors import LabError
 from lab.results import RecipeResult
+from lab.text import fit_vectorized
 
 VECTORIZER_KEYS = ("ngram_range", "lowercase", "strip_accents", "binary", "norm", "use_idf", "smooth_idf",
                    "sublinear_tf", "token_pattern", "stop_words")
@@ -95,7 +95,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     n_classes = len(data.label_names)
     with measure() as cost:
         vectorizer = make_vectorizer(cfg)
-        train_x = fit_features(vectorizer, data.texts("train"))
+        train_x = fit_vectorized(lambda: vectorizer.fit_transform(data.texts("train")).tocsr(), "bow_ffn")
         seed_everything(cfg.seed)
         model = build_model(train_x.shape[1], cfg.hidden, cfg.activation, cfg.dropout, n_classes)
         train_y = data.labels("train")
@@ -113,13 +113,6 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
         if trained.stopped_early else []
     return RecipeResult(models=[result], plots={"learning_curves_bow_ffn": plot_history(
         trained.history, f"bow_ffn on {data.name}")}, notes=notes)
-
-
-def fit_features(vectorizer, texts: list[str]):
-    try:
-        return vectorizer.fit_transform(texts).tocsr()
-    except ValueError as exc:  # e.g. min_df above every term's document count
-        raise LabError(f"bow_ffn could not build a vocabulary ({exc}); lower min_df= or raise max_features=") from None
 
 
 def vectorizer_state(vectorizer) -> dict:

@@ -12,6 +12,7 @@ from lab.config import CommonConfig
 from lab.data import LabData
 from lab.efficiency import measure, throughput
 from lab.results import ModelResult, RecipeResult
+from lab.text import fit_vectorized
 
 MODELS = ("tfidf_nb", "tfidf_logreg", "tfidf_svm")
 
@@ -58,14 +59,14 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     test_texts = data.texts("test")
     from tqdm import tqdm
 
-    bar = tqdm(cfg.models, desc="classical", unit="model", dynamic_ncols=True)
-    return RecipeResult(models=[fit_one(name, cfg, train_texts, train_labels, test_texts) for name in bar])
+    with tqdm(cfg.models, desc="classical", unit="model", dynamic_ncols=True) as bar:  # closed before any error prints
+        return RecipeResult(models=[fit_one(name, cfg, train_texts, train_labels, test_texts) for name in bar])
 
 
 def fit_one(name: str, cfg: Config, train_texts, train_labels, test_texts) -> ModelResult:
     pipeline = build_pipeline(name, cfg)
     with measure() as cost:
-        pipeline.fit(train_texts, train_labels)
+        fit_vectorized(lambda: pipeline.fit(train_texts, train_labels), "classical")
     scores, per_second = throughput(lambda texts: class_scores(pipeline, texts), test_texts, len(test_texts))
     classifier = pipeline.named_steps["classifier"]
     n_features = len(pipeline.named_steps["tfidf"].vocabulary_)

@@ -30,3 +30,14 @@ def test_saved_pipeline_round_trips_through_skops(tmp_path, tiny_csv):
         np.testing.assert_array_equal(probabilities.argmax(axis=1), model.predictions)
         np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
     assert not list(tmp_path.glob("**/*.pkl"))
+
+
+def test_a_vocabulary_that_no_term_survives_is_a_lab_error(tiny_csv):
+    import pytest
+
+    from lab.config import build
+    from lab.errors import LabError
+
+    cfg = build(classical.Config, {}, {"dataset": tiny_csv, "min_df": "1000"})
+    with pytest.raises(LabError, match=r"^classical could not build a vocabulary \(.*\); lower min_df="):
+        classical.run(cfg, data_layer.load(tiny_csv))
