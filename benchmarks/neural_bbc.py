@@ -1,4 +1,4 @@
-"""bow_ffn and lstm with their default configs on bbc-news, each twice with the same seed.
+"""bow_ffn and lstm (and on request transformer) with their default configs on bbc-news, twice with the same seed.
 
 Prints test macro-F1, accuracy and wall time (recipe run, data loading excluded) per run, and whether the two runs'
 metrics and probabilities are identical. Issue targets: bow_ffn macro-F1 >= 0.97 in <= 60 s; lstm >= 0.95 in
@@ -7,7 +7,11 @@ metrics and probabilities are identical. Issue targets: bow_ffn macro-F1 >= 0.97
     flock /tmp/lab-bench.lock python benchmarks/neural_bbc.py [bow_ffn|lstm ...] [--seeds n]
 
 --seeds n then also runs seeds 43..41+n, to show how far the test figure moves with the seed alone; this is
-context for the default seed's figure, never a way of choosing a seed.
+context for the default seed's figure, never a way of choosing a seed. The seed moves initial weights, dropout and
+batch order only: the split stays seed 42's. --no-repeat skips the two seed-42 runs (for the transformer, whose
+seed-42 run takes 16 minutes and is in the committed report):
+
+    flock /tmp/lab-bench.lock python benchmarks/neural_bbc.py transformer --no-repeat --seeds 3
 """
 
 import argparse
@@ -24,12 +28,16 @@ from lab.data import load  # noqa: E402
 from lab.evaluation import evaluate_predictions  # noqa: E402
 from lab.registry import load_recipe  # noqa: E402
 
-TARGETS = {"bow_ffn": (0.97, 60.0), "lstm": (0.95, 300.0)}
+TARGETS = {"bow_ffn": (0.97, 60.0), "lstm": (0.95, 300.0), "transformer": (0.98, None)}
+DEFAULT_RECIPES = ["bow_ffn", "lstm"]
+# no checkpoints: nothing is resumed here, and they would be written under ./runs
+FIXED = {"transformer": {"checkpoint": "false"}}
 
 
 def run_once(recipe: str, data, overrides: dict):
     module = load_recipe(recipe)
-    cfg = build(module.Config, read_variant(recipe, "default"), {"progress": "false", **overrides})
+    cfg = build(module.Config, read_variant(recipe, "default"), {"progress": "false", **FIXED.get(recipe, {}),
+                                                                  **overrides})
     began = time.perf_counter()
     result = module.run(cfg, data)
     seconds = time.perf_counter() - began
@@ -38,18 +46,25 @@ def run_once(recipe: str, data, overrides: dict):
     return metrics, model.scores, seconds, model
 
 
-def seed_spread(recipe: str, data, seeds: int, seed_42_f1: float) -> None:
-    scores = [seed_42_f1]
+def seed_spread(recipe: str, data, seeds: int, seed_42_f1: float | None) -> None:
+    scores = [] if seed_42_f1 is None else [seed_42_f1]
     for seed in range(43, 42 + seeds):
-        scores.append(run_once(recipe, data, {"seed": str(seed)})[0]["macro_f1"])
-    print(f"{recipe}: test macro-F1 over seeds 42..{41 + seeds}: {[round(f, 4) for f in scores]}; mean "
+        metrics, _, seconds, _ = run_once(recipe, data, {"seed": str(seed)})
+        scores.append(metrics["macro_f1"])
+        print(f"{recipe} seed {seed}: test macro-F1 {metrics['macro_f1']:.4f}  accuracy {metrics['accuracy']:.4f}  "
+              f"wall {seconds:.1f} s", flush=True)
+    first = 42 if seed_42_f1 is not None else 43
+    print(f"{recipe}: test macro-F1 over seeds {first}..{41 + seeds}: {[round(f, 4) for f in scores]}; mean "
           f"{np.mean(scores):.4f}, sd {np.std(scores):.4f}, {sum(f >= TARGETS[recipe][0] for f in scores)} of "
-          f"{seeds} at or above {TARGETS[recipe][0]}", flush=True)
+          f"{len(scores)} at or above {TARGETS[recipe][0]}", flush=True)
 
 
-def main(recipes: list[str], seeds: int) -> None:
+def main(recipes: list[str], seeds: int, repeat: bool = True) -> None:
     data = load("bbc-news")
     for recipe in recipes:
+        if not repeat:
+            seed_spread(recipe, data, seeds, None)
+            continue
         runs = []
         for attempt in (1, 2):
             metrics, scores, seconds, model = run_once(recipe, data, {})
@@ -60,17 +75,19 @@ def main(recipes: list[str], seeds: int) -> None:
                   f"{model.examples_per_second:.0f} test examples/s, {model.parameters} parameters)", flush=True)
         target_f1, target_seconds = TARGETS[recipe]
         same = runs[0][0]["macro_f1"] == runs[1][0]["macro_f1"] and np.array_equal(runs[0][1], runs[1][1])
+        budget = f" in <= {target_seconds:.0f} s" if target_seconds else ""
         print(f"{recipe}: identical metrics and probabilities across the two seeded runs: {same}; "
-              f"target macro-F1 >= {target_f1} in <= {target_seconds:.0f} s", flush=True)
+              f"target macro-F1 >= {target_f1}{budget}", flush=True)
         if seeds > 1:
             seed_spread(recipe, data, seeds, runs[0][0]["macro_f1"])
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("recipes", nargs="*", help=f"any of {', '.join(TARGETS)} (default: both)")
+    parser.add_argument("recipes", nargs="*", help=f"any of {', '.join(TARGETS)} (default: bow_ffn lstm)")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--no-repeat", action="store_true", help="skip the two seed-42 runs; run seeds 43.. only")
     args = parser.parse_args()
     if set(args.recipes) - set(TARGETS):
         parser.error(f"unknown recipe(s) {sorted(set(args.recipes) - set(TARGETS))}; choose from {list(TARGETS)}")
-    main(args.recipes or list(TARGETS), args.seeds)
+    main(args.recipes or DEFAULT_RECIPES, args.seeds, repeat=not args.no_repeat)
