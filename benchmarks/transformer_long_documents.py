@@ -92,8 +92,8 @@ def cross_validated(data, overrides: list[str], folds: int) -> None:
         metrics = evaluate_predictions(truth, pooled, data.label_names)["metrics"]
         print(f"{mode:<8} CV macro-F1 {metrics['macro_f1']:.4f}  accuracy {metrics['accuracy']:.4f}  "
               f"({int((truth != pooled).sum())} errors of {len(truth)})", flush=True)
-    both_wrong = int(((np.concatenate(predicted["truncate"]) != truth) & (np.concatenate(predicted["chunks"]) != truth)).sum())
-    print(f"wrong in both modes: {both_wrong}", flush=True)
+    wrong = [np.concatenate(predicted[mode]) != truth for mode in MODES]
+    print(f"wrong in both modes: {int((wrong[0] & wrong[1]).sum())}", flush=True)
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ import csv
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -141,15 +142,21 @@ def compare(name: str, data: str, args) -> dict:
     for side in args.sides:
         v = sides[side]
         print(f"  {side:<8} {rates[side]:7.1f} train ex/s  ({v['seconds']:.1f} s; {v['precision']})  "
-              f"test accuracy {100 * v['accuracy']:.2f}% (per seed {v['each']})")
+              f"test accuracy {100 * v['accuracy']:.2f}% (sd {spread(v['each']):.2f} per seed; per seed {v['each']})")
     if len(sides) < 2:
         return {}
     ratio = rates["lab"] / rates["trainer"]
     gap = 100 * (sides["lab"]["accuracy"] - sides["trainer"]["accuracy"])
+    error = (sum(spread(v["each"]) ** 2 / len(v["each"]) for v in sides.values())) ** 0.5
     verdict = "MET" if ratio >= TARGETS[name] and abs(gap) <= 0.5 else "NOT MET"
-    print(f"  ratio lab/trainer {ratio:.2f}x (target >= {TARGETS[name]}x); accuracy gap {gap:+.2f} points "
-          f"(target within 0.5): {verdict}", flush=True)
+    print(f"  ratio lab/trainer {ratio:.2f}x (target >= {TARGETS[name]}x); accuracy gap {gap:+.2f} points, standard "
+          f"error {error:.2f} (target within 0.5): {verdict}", flush=True)
     return {"ratio": ratio, "gap": gap}
+
+
+def spread(values: list[float]) -> float:
+    """Sample standard deviation (0 for a single seed)."""
+    return statistics.stdev(values) if len(values) > 1 else 0.0
 
 
 def run_side(side: str, arguments: list[str]) -> dict:

@@ -51,8 +51,15 @@ def config_names(recipe: str) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def read_variant(recipe: str, name: str) -> dict[str, Any]:
-    """The key/values of a named variant (recipes/configs/<recipe>/<name>.yaml) or of a YAML path."""
+def shipped_variant(recipe: str, name: str) -> str | None:
+    """name if the recipe ships a config of that name (a profile, or "default"), else None: its dataclass defaults."""
+    return name if name in config_names(recipe) else None
+
+
+def read_variant(recipe: str, name: str | None) -> dict[str, Any]:
+    """The key/values of a named variant (recipes/configs/<recipe>/<name>.yaml) or of a YAML path; None: none."""
+    if name is None:
+        return {}
     path = Path(name) if name.endswith((".yaml", ".yml")) else CONFIGS_DIR / recipe / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(config_names(recipe)) or "none"

@@ -51,10 +51,10 @@ def read_record(run: Path) -> tuple[dict, Path]:
 
 def choose_model(record: dict, run: Path, model: str | None) -> str:
     """--model, or else the saved model with the best test macro-F1."""
-    saved = [m for m in record["models"] if (run / "models" / m["name"]).is_dir()]
     if not record["models"]:
-        raise LabError(f"run {run} is a {record.get('recipe', 'recipe')} run, which trains no classifier; give a "
-                       f"classical, bow_ffn, lstm or transformer run")
+        raise LabError(f"run {run} is a {record['recipe']} run, which trains no classifier; give a classical, "
+                       f"bow_ffn, lstm or transformer run")
+    saved = [m for m in record["models"] if (run / "models" / m["name"]).is_dir()]
     if not saved:
         raise LabError(f"run {run} has no saved models (models/ is missing); rerun the recipe to get one")
     names = [m["name"] for m in saved]

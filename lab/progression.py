@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lab.config import CommonConfig, build, config_names, parse_overrides, read_variant
+from lab.config import CommonConfig, build, parse_overrides, read_variant, shipped_variant
 from lab.errors import LabError, make_folder
 from lab.registry import recipe_names
 
@@ -64,9 +64,9 @@ def route_overrides(recipes: list[str], profile: str, overrides: list[str]) -> d
             routed[recipe], used = list(overrides), used | set(values)
             continue
         mine = [key for key in values if key in config_cls.__dataclass_fields__]
-        config = profile if profile in config_names(recipe) else None
+        variant = read_variant(recipe, shipped_variant(recipe, profile))
         try:
-            build(config_cls, read_variant(recipe, config) if config else {}, {key: values[key] for key in mine})
+            build(config_cls, variant, {key: values[key] for key in mine})
         except LabError as error:
             raise LabError(f"{recipe}: {error}") from None
         routed[recipe], used = [f"{key}={values[key]}" for key in mine], used | set(mine)
@@ -79,7 +79,7 @@ def route_overrides(recipes: list[str], profile: str, overrides: list[str]) -> d
 def run_one(recipe: str, profile: str, overrides: list[str], data, train_size: int | None = None) -> Outcome:
     from lab.runs import execute
 
-    config = profile if profile in config_names(recipe) else None
+    config = shipped_variant(recipe, profile)
     subset = f", {train_size} training examples" if train_size else ""
     print(f"== {recipe} ({config or 'defaults'}{subset})", file=sys.stderr)
     try:

@@ -13,7 +13,7 @@ import re
 import typing
 from pathlib import Path
 
-from lab.config import LIMITS, build, config_names, read_variant
+from lab.config import LIMITS, build, config_names, read_variant, shipped_variant
 from lab.errors import LabError
 
 RECIPES_DIR = Path(__file__).resolve().parent.parent / "recipes"
@@ -49,7 +49,7 @@ def config_keys(name: str) -> list[dict]:
     for cls in reversed(config_cls.__mro__):  # a recipe's own comment wins over its base class's
         if dataclasses.is_dataclass(cls):
             comments |= dict(re.findall(r"^    (\w+):[^#\n]*#\s*(.+)$", inspect.getsource(cls), re.MULTILINE))
-    cfg = build(config_cls, read_variant(name, "default") if "default" in config_names(name) else {}, {})
+    cfg = build(config_cls, read_variant(name, shipped_variant(name, "default")), {})
     hints = typing.get_type_hints(config_cls)
     return [{"key": f.name, "value": getattr(cfg, f.name), "accepts": accepts(f.name, hints[f.name]),
              "comment": comments.get(f.name, "")} for f in dataclasses.fields(cfg)]

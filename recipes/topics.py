@@ -106,7 +106,7 @@ def word_clusters(cfg: Config, corpus: parts.Corpus, result: RecipeResult, sweep
         vectors = word_vectors.load_word_vectors(cfg.word_vectors, "word_vectors")
     else:
         vectors = word_vectors.train_word2vec(corpus.train, cfg.w2v_size, cfg.w2v_window, corpus.min_count,
-                                                cfg.w2v_epochs, cfg.seed, cfg.w2v_workers)
+                                              cfg.w2v_epochs, cfg.seed, cfg.w2v_workers)
     words, matrix = topics_vectors.word_matrix(vectors, corpus.frequent_words(cfg.cluster_words))
     if len(words) < 3:
         raise LabError(f"only {len(words)} vocabulary words have a vector; give word_vectors= for this "

@@ -31,7 +31,7 @@ def fake_recipe(save=None):
 def with_recipe(monkeypatch):
     def install(module):
         monkeypatch.setattr(runs, "load_recipe", lambda name: module)
-        monkeypatch.setattr(runs, "config_names", lambda name: [])
+        monkeypatch.setattr(runs, "shipped_variant", lambda recipe, name: None)  # the fake ships no configs
     return install
 
 
