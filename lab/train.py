@@ -74,6 +74,8 @@ def make_accelerator(mixed_precision: str = "no", grad_accum_steps: int = 1, cpu
         AcceleratorState._reset_state()
     # accelerate only sets up multi-process CPU training (gloo) when told cpu=True, so say so when there is no GPU
     cpu = cpu or not (torch.cuda.is_available() or torch.backends.mps.is_available())
+    if not cpu:
+        check_one_gpu_per_process()
     accelerator = Accelerator(mixed_precision=precision, gradient_accumulation_steps=grad_accum_steps, cpu=cpu)
     if accelerator.device.type == "cpu" and threads:
         torch.set_num_threads(threads)
@@ -81,6 +83,15 @@ def make_accelerator(mixed_precision: str = "no", grad_accum_steps: int = 1, cpu
         cores = psutil.cpu_count(logical=False) or 1
         torch.set_num_threads(max(1, cores // accelerator.num_processes))
     return accelerator
+
+
+def check_one_gpu_per_process() -> None:
+    """More launched processes than GPUs on this machine ends in NCCL's 'Duplicate GPU detected' traceback."""
+    processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    gpus = torch.cuda.device_count()
+    if torch.cuda.is_available() and processes > gpus:
+        raise LabError(f"{processes} processes were launched on this machine but it has {gpus} GPU(s): launch at most "
+                       f"{gpus}, or hide the GPUs (CUDA_VISIBLE_DEVICES=) to train on {processes} CPU processes")
 
 
 def seed_everything(seed: int) -> None:
@@ -198,7 +209,7 @@ def predict(model: nn.Module, loader, accelerator: Accelerator | None = None) ->
     accelerator = accelerator or Accelerator()  # reuses the process's accelerate state, if any
     if not isinstance(loader, (DataLoaderShard, DataLoaderDispatcher)):
         loader = accelerator.prepare_data_loader(loader)
-    model.eval()
+    model.to(accelerator.device).eval()  # a model reloaded from disk is on the CPU; the loader's batches may not be
     logits, labels = [], []
     with torch.inference_mode(), accelerator.autocast():
         for batch in loader:

@@ -14,7 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from lab.errors import LabError
-from lab.train import predict, resolve_precision, seed_everything, train
+from lab.train import check_one_gpu_per_process, predict, resolve_precision, seed_everything, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,6 +123,32 @@ def test_bf16_autocast_runs_on_cpu():
     assert np.isfinite(bf16.history[0]["val_loss"])
 
 
+def test_predict_puts_a_reloaded_model_on_the_device_of_its_batches():
+    """lab predict rebuilds models on the CPU; on a GPU machine the prepared loader puts the batches on the GPU."""
+    from accelerate import Accelerator
+
+    moved = []
+
+    class Recording(Linear):
+        def to(self, *args, **kwargs):
+            moved.append(torch.device(args[0]))
+            return super().to(*args, **kwargs)
+
+    x, y = separable(4, seed=0)
+    predict(Recording(), loader(x, y, 2))
+    assert moved == [Accelerator().device]
+
+
+def test_more_processes_than_gpus_is_a_lab_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    with pytest.raises(LabError, match=r"2 processes .* 1 GPU\(s\): launch at most 1, or hide the GPUs"):
+        check_one_gpu_per_process()
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "1")
+    check_one_gpu_per_process()
+
+
 def test_bad_precision_is_a_lab_error():
     with pytest.raises(LabError, match="mixed_precision"):
         resolve_precision("fp64")
@@ -139,7 +165,8 @@ def test_resume_from_saved_state_continues_the_history(tmp_path):
 
 
 def test_two_processes_gather_every_example_exactly_once(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}  # CPU processes, also on a machine with a GPU
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                str(ROOT / "tests" / "train_worker.py"), str(tmp_path)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)

@@ -166,7 +166,8 @@ def test_an_unloadable_model_is_a_lab_error(data, tmp_path):
 
 
 def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}  # CPU processes, also on a machine with a GPU
     # accelerate 1.x: `--cpu` alone starts ONE process; `--multi_gpu` is its torchrun launcher, which on a machine
     # without GPUs gives 2 gloo CPU processes (the recipe's Accelerator(cpu=True) sees WORLD_SIZE=2).
     command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
