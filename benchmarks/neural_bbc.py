@@ -12,6 +12,9 @@ batch order only: the split stays seed 42's. --no-repeat skips the two seed-42 r
 seed-42 run takes 16 minutes and is in the committed report):
 
     flock /tmp/lab-bench.lock python benchmarks/neural_bbc.py transformer --no-repeat --seeds 3
+
+--set KEY=VALUE changes a setting in every recipe whose config has the key, as `lab run all KEY=VALUE` does (e.g.
+--set embedding_init=random where gensim is not installed); the printed figures are then not the default config's.
 """
 
 import argparse
@@ -23,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from lab.config import build, read_variant  # noqa: E402
+from lab.config import build, parse_overrides, read_variant  # noqa: E402
 from lab.data import load  # noqa: E402
 from lab.evaluation import evaluate_predictions  # noqa: E402
+from lab.progression import route_overrides  # noqa: E402
 from lab.registry import load_recipe  # noqa: E402
 
 TARGETS = {"bow_ffn": (0.97, 60.0), "lstm": (0.95, 300.0), "transformer": (0.98, None)}
@@ -46,10 +50,10 @@ def run_once(recipe: str, data, overrides: dict):
     return metrics, model.scores, seconds, model
 
 
-def seed_spread(recipe: str, data, seeds: int, seed_42_f1: float | None) -> None:
+def seed_spread(recipe: str, data, seeds: int, seed_42_f1: float | None, settings: dict) -> None:
     scores = [] if seed_42_f1 is None else [seed_42_f1]
     for seed in range(43, 42 + seeds):
-        metrics, _, seconds, _ = run_once(recipe, data, {"seed": str(seed)})
+        metrics, _, seconds, _ = run_once(recipe, data, {**settings, "seed": str(seed)})
         scores.append(metrics["macro_f1"])
         print(f"{recipe} seed {seed}: test macro-F1 {metrics['macro_f1']:.4f}  accuracy {metrics['accuracy']:.4f}  "
               f"wall {seconds:.1f} s", flush=True)
@@ -59,15 +63,18 @@ def seed_spread(recipe: str, data, seeds: int, seed_42_f1: float | None) -> None
           f"{len(scores)} at or above {TARGETS[recipe][0]}", flush=True)
 
 
-def main(recipes: list[str], seeds: int, repeat: bool = True) -> None:
+def main(recipes: list[str], seeds: int, repeat: bool = True, settings: list[str] = ()) -> None:
+    routed = {recipe: parse_overrides(mine) for recipe, mine in route_overrides(recipes, "default", settings).items()}
     data = load("bbc-news")
     for recipe in recipes:
+        if routed[recipe]:
+            print(f"{recipe}: with {routed[recipe]} (not the default config)", flush=True)
         if not repeat:
-            seed_spread(recipe, data, seeds, None)
+            seed_spread(recipe, data, seeds, None, routed[recipe])
             continue
         runs = []
         for attempt in (1, 2):
-            metrics, scores, seconds, model = run_once(recipe, data, {})
+            metrics, scores, seconds, model = run_once(recipe, data, routed[recipe])
             runs.append((metrics, scores))
             f1, accuracy = metrics["macro_f1"], metrics["accuracy"]
             print(f"{recipe} run {attempt}: test macro-F1 {f1:.4f}  accuracy {accuracy:.4f}  wall {seconds:.1f} s  "
@@ -79,7 +86,7 @@ def main(recipes: list[str], seeds: int, repeat: bool = True) -> None:
         print(f"{recipe}: identical metrics and probabilities across the two seeded runs: {same}; "
               f"target macro-F1 >= {target_f1}{budget}", flush=True)
         if seeds > 1:
-            seed_spread(recipe, data, seeds, runs[0][0]["macro_f1"])
+            seed_spread(recipe, data, seeds, runs[0][0]["macro_f1"], routed[recipe])
 
 
 if __name__ == "__main__":
@@ -87,7 +94,9 @@ if __name__ == "__main__":
     parser.add_argument("recipes", nargs="*", help=f"any of {', '.join(TARGETS)} (default: bow_ffn lstm)")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--no-repeat", action="store_true", help="skip the two seed-42 runs; run seeds 43.. only")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting for every recipe whose config has KEY (repeatable)")
     args = parser.parse_args()
     if set(args.recipes) - set(TARGETS):
         parser.error(f"unknown recipe(s) {sorted(set(args.recipes) - set(TARGETS))}; choose from {list(TARGETS)}")
-    main(args.recipes or DEFAULT_RECIPES, args.seeds, repeat=not args.no_repeat)
+    main(args.recipes or DEFAULT_RECIPES, args.seeds, repeat=not args.no_repeat, settings=args.set)

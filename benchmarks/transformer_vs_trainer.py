@@ -3,7 +3,8 @@
 Same model (all-MiniLM-L6-v2), same training subset, max_length, batch size, epochs, learning rate, warmup and
 weight decay; the Trainer side pads every text to max_length and trains in fp32 (run_classification.py's defaults:
 pad_to_max_length=True, no --bf16), the lab side pads per length-grouped batch with bf16 autocast where the CPU
-has native bf16. Each side runs in its own fresh process, one after the other, timed over the same scope:
+has native bf16 (on a GPU: bf16 autocast where the GPU has bf16, and padding to a multiple of 8). Both sides use the
+GPU when there is one. Each side runs in its own fresh process, one after the other, timed over the same scope:
 load model + tokenize + train + validate once per epoch. Training throughput = training examples x epochs / that time.
 
     flock /tmp/lab-bench.lock python benchmarks/transformer_vs_trainer.py            # both datasets
@@ -71,6 +72,7 @@ def lab_side(args) -> dict:
     from recipes import transformer
 
     data = load(args.data)
+    warm_up(args.model)
     fixed = {"checkpoint": "false", "progress": "false", "patience": "null", "eval_batch_size": "64"}
     cfg = build(transformer.Config, {}, settings(args) | fixed | dict(s.split("=", 1) for s in args.lab_set))
     result = transformer.run(cfg, data)
@@ -82,6 +84,7 @@ def lab_side(args) -> dict:
 
 def trainer_side(args) -> dict:
     import numpy as np
+    import torch
     from datasets import Dataset
     from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments,
                               default_data_collator, set_seed)
@@ -95,6 +98,7 @@ def trainer_side(args) -> dict:
     data = load(args.data)
     cfg = build(transformer.Config, {}, settings(args))
     texts, labels = transformer.train_subset(data, cfg)
+    warm_up(cfg.model)
     began = time.perf_counter()
     set_seed(cfg.seed)  # as run_classification.py: seeded before the model (and its new head) is built
     path = resolve_model(cfg.model)
@@ -110,7 +114,8 @@ def trainer_side(args) -> dict:
             output_dir=out, per_device_train_batch_size=cfg.batch_size, per_device_eval_batch_size=cfg.batch_size,
             num_train_epochs=cfg.epochs, learning_rate=cfg.lr, weight_decay=cfg.weight_decay,  # warmup: a ratio below 1
             warmup_steps=cfg.warmup_ratio, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed, eval_strategy="epoch",
-            save_strategy="no", logging_strategy="no", report_to="none", use_cpu=True, disable_tqdm=True)
+            save_strategy="no", logging_strategy="no", report_to="none", use_cpu=not torch.cuda.is_available(),
+            disable_tqdm=True)
         trainer = Trainer(model=model, args=training, train_dataset=encode(texts, labels),
                           eval_dataset=encode(data.texts("validation"), data.labels("validation")),
                           data_collator=default_data_collator)
@@ -121,24 +126,52 @@ def trainer_side(args) -> dict:
             "accuracy": float((np.asarray(logits).argmax(1) == data.labels("test")).mean()), "precision": "fp32"}
 
 
+def warm_up(model: str) -> None:
+    """Both sides, before their clocks start: import the model's and tokenizer's code, and start CUDA.
+
+    Once per process, not per training example. Without this the two clocks differed: the Trainer side imports
+    transformers' Trainer, which pulls in the modeling code, before its clock starts, while the lab recipe imported
+    modeling_bert inside its clock (2.6 s here), and CUDA started inside the Trainer's clock only."""
+    import torch
+    from transformers import AutoConfig, AutoTokenizer
+    from transformers.models.auto.modeling_auto import MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING
+
+    from lab.hf import resolve_model
+
+    path = resolve_model(model)
+    MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING[type(AutoConfig.from_pretrained(path))]
+    AutoTokenizer.from_pretrained(path)
+    if torch.cuda.is_available():
+        torch.zeros(1, device="cuda")
+
+
 def settings(args) -> dict:
-    return {"dataset": args.data, "seed": str(args.seed), "max_length": str(args.max_length),
+    return {"dataset": args.data, "model": args.model, "seed": str(args.seed), "max_length": str(args.max_length),
             "batch_size": str(args.batch_size), "epochs": str(args.epochs), "lr": str(args.lr), "max_train_examples": str(args.train_examples)}
 
 
 def compare(name: str, data: str, args) -> dict:
-    common = ["--data", data, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
+    common = ["--data", data, "--model", args.model, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
               "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples),
               *(f"--lab-set={setting}" for setting in args.lab_set)]
     seeds = range(args.first_seed, args.first_seed + args.seeds)
-    sides = {side: [run_side(side, common + ["--seed", str(seed)]) for seed in seeds] for side in args.sides}
+    by_side = {side: [] for side in args.sides}
+    for seed in seeds:  # each run printed as it ends, so a benchmark cut short by a time limit still tells something
+        for side in args.sides:
+            began = time.perf_counter()
+            run = run_side(side, common + ["--seed", str(seed)])
+            by_side[side].append(run)
+            print(f"  {name} seed {seed} {side}: {run['examples'] / run['seconds']:.1f} train ex/s "
+                  f"({run['seconds']:.1f} s timed, {time.perf_counter() - began:.0f} s with process start), "
+                  f"test accuracy {100 * run['accuracy']:.2f}%", flush=True)
     sides = {side: {"examples": sum(r["examples"] for r in runs), "seconds": sum(r["seconds"] for r in runs),
                     "accuracy": sum(r["accuracy"] for r in runs) / len(runs), "precision": runs[0]["precision"],
-                    "each": [round(100 * r["accuracy"], 2) for r in runs]} for side, runs in sides.items()}
+                    "each": [round(100 * r["accuracy"], 2) for r in runs]} for side, runs in by_side.items()}
     rates = {side: v["examples"] / v["seconds"] for side, v in sides.items()}
     print(f"\n== {name}: max_length {args.max_length}, batch {args.batch_size}, {args.epochs} epoch(s), "
           f"{next(iter(sides.values()))['examples'] // args.epochs // args.seeds} training examples, "
-          f"seeds {seeds.start}..{seeds.stop - 1}" + (f"; lab side with {' '.join(args.lab_set)}" if args.lab_set else ""))
+          f"seeds {seeds.start}..{seeds.stop - 1}, on {device_name()}"
+          + (f"; lab side with {' '.join(args.lab_set)}" if args.lab_set else ""))
     for side in args.sides:
         v = sides[side]
         print(f"  {side:<8} {rates[side]:7.1f} train ex/s  ({v['seconds']:.1f} s; {v['precision']})  "
@@ -152,6 +185,12 @@ def compare(name: str, data: str, args) -> dict:
     print(f"  ratio lab/trainer {ratio:.2f}x (target >= {TARGETS[name]}x); accuracy gap {gap:+.2f} points, standard "
           f"error {error:.2f} (target within 0.5): {verdict}", flush=True)
     return {"ratio": ratio, "gap": gap}
+
+
+def device_name() -> str:
+    import torch
+
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({os.cpu_count()} logical cores)"
 
 
 def spread(values: list[float]) -> float:
@@ -173,6 +212,7 @@ def main() -> None:
     parser.add_argument("--dataset", choices=["bbc-news", "short", "both"], default="both")
     parser.add_argument("--side", choices=["lab", "trainer"], help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--model", default="minilm-l6", help="alias, local folder or Hub id, for both sides")
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=1)
