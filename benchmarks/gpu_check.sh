@@ -5,7 +5,8 @@
 # 1. transformer_vs_trainer.py on bbc-news (max_length 128) and on BBC sentences, 3 seeds, both sides on the GPU;
 # 2. neural_bbc.py: bow_ffn, lstm and transformer default configs, each twice with seed 42 (lstm with random
 #    embeddings: gensim is not on that machine and does not fit in a call next to the model);
-# 3. the loop's and the torch recipes' tests, which then run on the GPU.
+# 3. the loop's and the torch recipes' tests, which then run on the GPU;
+# and on request (`bash benchmarks/gpu_check.sh ablate`) lab-side ablations of the vs-Trainer benchmark.
 # Each step has its own time limit, so one that hangs leaves the others' results.
 set -u
 OUT=${OUT:-/tmp/gpu-check}
@@ -43,6 +44,12 @@ for name in "${steps[@]}"; do
                 --seeds "${SEEDS:-3}"
             TAIL=20 step vs_short "${LIMIT:-130}" python3 benchmarks/transformer_vs_trainer.py --dataset short \
                 --seeds "${SEEDS:-3}" ;;
+        ablate)  # on request: where the lab's GPU time goes (bf16 autocast off, ungrouped batches, 3 epochs)
+            for setting in mixed_precision=no group_by_length=false; do
+                TAIL=6 step "lab_${setting%%=*}" 60 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news \
+                    --sides lab --lab-set "$setting"
+            done
+            TAIL=6 step vs_3_epochs 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news --epochs 3 ;;
         neural)
             TAIL=12 step neural 150 python3 benchmarks/neural_bbc.py bow_ffn lstm transformer --set embedding_init=random ;;
         tests)
