@@ -16,6 +16,14 @@ def tiny_csv() -> str:
     return str(ASSETS / "tiny.csv")
 
 
+@pytest.fixture
+def cpu_processes_env() -> dict:
+    """For launching 2-process CPU runs: the repo importable, GPUs hidden (else the processes would share one GPU),
+    one torch thread per process."""
+    path = os.pathsep.join(filter(None, [str(ASSETS.parent.parent), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+
+
 @pytest.fixture(autouse=True)
 def close_figures():
     """Recipes return open matplotlib figures for the runner to save; tests that call run() directly close them."""

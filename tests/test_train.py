@@ -1,7 +1,6 @@
 """The shared training loop: it learns, stops early onto the best epoch, is deterministic, and runs on 2 processes."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -164,12 +163,10 @@ def test_resume_from_saved_state_continues_the_history(tmp_path):
     assert resumed.history[:2] == first.history and [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
 
 
-def test_two_processes_gather_every_example_exactly_once(tmp_path):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-           "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}  # CPU processes, also on a machine with a GPU
+def test_two_processes_gather_every_example_exactly_once(tmp_path, cpu_processes_env):
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                str(ROOT / "tests" / "train_worker.py"), str(tmp_path)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(command, env=cpu_processes_env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
     info = json.loads((tmp_path / "info.json").read_text())
     assert info["processes"] == 2

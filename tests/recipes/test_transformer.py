@@ -1,7 +1,6 @@
 """transformer end to end with a tiny locally built BERT (nothing downloaded); resume; 2 processes; real MiniLM smoke."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -165,16 +164,14 @@ def test_an_unloadable_model_is_a_lab_error(data, tmp_path):
         transformer.run(cfg, data)
 
 
-def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-           "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}  # CPU processes, also on a machine with a GPU
+def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path, cpu_processes_env):
     # accelerate 1.x: `--cpu` alone starts ONE process; `--multi_gpu` is its torchrun launcher, which on a machine
     # without GPUs gives 2 gloo CPU processes (the recipe's Accelerator(cpu=True) sees WORLD_SIZE=2).
     command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
                "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "lab", "run",
                "transformer", "--config", "tiny", f"dataset={TINY}", f"model={tiny_bert}", f"runs_dir={tmp_path}",
                "batch_size=4"]  # x 2 processes: the single-process run's 8 per step
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, cwd=ROOT, env=cpu_processes_env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     [run] = list((tmp_path / "tiny" / "transformer").glob("2*"))  # one run folder: only rank 0 wrote
     record = json.loads((run / "record.json").read_text())
