@@ -72,6 +72,14 @@ def plot_history(history: list[dict], title: str):
     return figure
 
 
+def seconds_split(trained, cost) -> dict:
+    """Where a torch recipe's training seconds went: training steps, validation passes, and the rest
+    (reading and featurizing or tokenizing the data, building or loading the model, restoring the best weights)."""
+    steps, validation = trained.seconds["training"], trained.seconds["validation"]
+    return {"seconds_in_training_steps": steps, "seconds_in_validation": validation,
+            "seconds_in_setup": max(0.0, cost.seconds - steps - validation)}
+
+
 def model_result(name: str, trained, test_loader, n_test: int, cost, features: int, save) -> ModelResult:
     """The report row: test probabilities (timed, for throughput), cost of training, size of the model."""
     from lab.train import predict

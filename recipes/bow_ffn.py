@@ -88,7 +88,7 @@ def loader(matrix, labels, batch_size: int, shuffle: bool = False, seed: int = 0
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
-    from lab.neural import class_weights, model_result, plot_history, train_options
+    from lab.neural import class_weights, model_result, plot_history, seconds_split, train_options
     from lab.train import make_accelerator, seed_everything, train
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
@@ -111,8 +111,8 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
                           save=lambda folder: save(folder, trained.model, meta))
     notes = [f"bow_ffn stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}"] \
         if trained.stopped_early else []
-    return RecipeResult(models=[result], plots={"learning_curves_bow_ffn": plot_history(
-        trained.history, f"bow_ffn on {data.name}")}, notes=notes)
+    return RecipeResult(models=[result], figures=seconds_split(trained, cost), notes=notes, plots={
+        "learning_curves_bow_ffn": plot_history(trained.history, f"bow_ffn on {data.name}")})
 
 
 def vectorizer_state(vectorizer) -> dict:

@@ -239,7 +239,7 @@ def architecture(cfg: Config, embedding_dim: int, n_classes: int) -> dict:
 def run(cfg: Config, data: LabData) -> RecipeResult:
     import torch
 
-    from lab.neural import class_weights, model_result, plot_history, train_options
+    from lab.neural import class_weights, model_result, plot_history, seconds_split, train_options
     from lab.train import make_accelerator, seed_everything, train
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
@@ -269,7 +269,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     result.predictions = result.scores.argmax(axis=1)
     if trained.stopped_early:
         notes.append(f"lstm stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}")
-    return RecipeResult(models=[result], notes=notes,
+    return RecipeResult(models=[result], notes=notes, figures=seconds_split(trained, cost),
                         plots={"learning_curves_lstm": plot_history(trained.history, f"lstm on {data.name}")})
 
 

@@ -54,7 +54,7 @@ def choose_precision(choice: str) -> str:
 def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab import checkpoints
     from lab.hf import load_classifier
-    from lab.neural import class_weights, plot_history, train_options
+    from lab.neural import class_weights, plot_history, seconds_split, train_options
     from lab.train import make_accelerator, seed_everything, train
 
     check(cfg)
@@ -85,7 +85,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     name = model_name(cfg.model)
     result = test_result(name, trained, tokenizer, data, cfg, cost)
     seen = len(texts) * max(1, len(trained.history))
-    figures = {"train_examples_per_second": seen / max(cost.seconds, 1e-9)}
+    figures = {"train_examples_per_second": seen / max(cost.seconds, 1e-9), **seconds_split(trained, cost)}
     return RecipeResult(models=[result], figures=figures, notes=notes,
                         plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}")})
 

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,14 @@ def test_learns_a_separable_problem_to_100_percent(model_cls):
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
     assert [r["epoch"] for r in result.history] == [1, 2, 3, 4, 5]
     assert set(result.history[0]) == {"epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1"}
+
+
+def test_seconds_count_training_steps_and_validation_within_the_call():
+    began = time.perf_counter()
+    result, _ = fit(epochs=3, patience=None)
+    wall = time.perf_counter() - began
+    assert result.seconds["training"] > 0 and result.seconds["validation"] > 0
+    assert result.seconds["training"] + result.seconds["validation"] < wall
 
 
 def test_early_stopping_restores_the_best_epoch():

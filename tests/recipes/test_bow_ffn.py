@@ -33,6 +33,9 @@ def test_learns_the_tiny_corpus_and_reloads_to_the_same_probabilities(data, feat
     assert model.features > 20 and model.parameters == model.features * 16 + 16 + 16 * 2 + 2
     assert len(model.history) == 15 and model.history[-1]["val_macro_f1"] == 1.0
     assert model.train_seconds > 0 and model.examples_per_second > 0
+    split = result.figures
+    assert split["seconds_in_training_steps"] > 0 and split["seconds_in_validation"] > 0
+    assert sum(split.values()) == pytest.approx(model.train_seconds)
     assert "learning_curves_bow_ffn" in result.plots
     model.save(tmp_path / "m")
     assert json.loads((tmp_path / "m" / "model.json").read_text())["features"] == features
