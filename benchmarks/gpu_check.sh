@@ -6,7 +6,8 @@
 # 2. neural_bbc.py: bow_ffn, lstm and transformer default configs, each twice with seed 42 (lstm with random
 #    embeddings: gensim is not on that machine and does not fit in a call next to the model);
 # 3. the loop's and the torch recipes' tests, which then run on the GPU;
-# and on request (`bash benchmarks/gpu_check.sh ablate`) lab-side ablations of the vs-Trainer benchmark.
+# and on request lab-side ablations of the vs-Trainer benchmark (`bash benchmarks/gpu_check.sh ablate`) and a
+# profile of both sides (`... profile`: kernel launches and host waits per step, op tables in $OUT/profile).
 # Each step has its own time limit, so one that hangs leaves the others' results.
 set -u
 OUT=${OUT:-/tmp/gpu-check}
@@ -50,6 +51,9 @@ for name in "${steps[@]}"; do
                     --sides lab --lab-set "$setting"
             done
             TAIL=6 step vs_3_epochs 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news --epochs 3 ;;
+        profile)  # on request: both sides under torch.profiler, on 480 articles (30 steps), one seed
+            TAIL=8 step profile 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news \
+                --train-examples 480 --profile "$OUT/profile" ;;
         neural)
             TAIL=12 step neural 150 python3 benchmarks/neural_bbc.py bow_ffn lstm transformer --set embedding_init=random ;;
         tests)

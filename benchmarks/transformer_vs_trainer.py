@@ -6,6 +6,8 @@ pad_to_max_length=True, no --bf16), the lab side pads per length-grouped batch w
 has native bf16 (on a GPU: bf16 autocast where the GPU has bf16, and padding to a multiple of 8). Both sides use the
 GPU when there is one. Each side runs in its own fresh process, one after the other, timed over the same scope:
 load model + tokenize + train + validate once per epoch, after warm_up() (imports, CUDA start; printed apart). Training throughput = training examples x epochs / that time.
+Each run's time is also split into setup, training steps and validation (the lab's own split; a Trainer callback
+on the Trainer side), so a gap can be traced to one-off costs or to the steps themselves.
 
     flock /tmp/lab-bench.lock python benchmarks/transformer_vs_trainer.py            # both datasets
     flock /tmp/lab-bench.lock python benchmarks/transformer_vs_trainer.py --dataset short --train-examples 2000
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import re
 import statistics
@@ -38,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,55 +79,36 @@ def lab_side(args) -> dict:
     warm = warm_up(args.model)
     fixed = {"checkpoint": "false", "progress": "false", "patience": "null", "eval_batch_size": "64"}
     cfg = build(transformer.Config, {}, settings(args) | fixed | dict(s.split("=", 1) for s in args.lab_set))
-    result = transformer.run(cfg, data)
+    with profiled(args, "lab") as profile:
+        result = transformer.run(cfg, data)
     model = result.models[0]
     n_train = len(transformer.train_subset(data, cfg)[0])
     return {"seconds": model.train_seconds, "warm_up": warm, "examples": n_train * args.epochs,
-            "accuracy": float((model.predictions == data.labels("test")).mean()), "precision": result.notes[0]}
+            "accuracy": float((model.predictions == data.labels("test")).mean()), "precision": result.notes[0],
+            "steps": result.figures["seconds_in_training_steps"],
+            "validation": result.figures["seconds_in_validation"], "profile": profile}
 
 
 def trainer_side(args) -> dict:
     import numpy as np
-    import torch
-    from datasets import Dataset
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments,
-                              default_data_collator, set_seed)
 
     from lab.config import build
     from lab.data import load
-    from lab.hf import quiet_transformers, resolve_model
+    from lab.hf import quiet_transformers
     from recipes import transformer
+
+    from trainer_baseline import train_with_trainer
 
     quiet_transformers()
     data = load(args.data)
     cfg = build(transformer.Config, {}, settings(args))
     texts, labels = transformer.train_subset(data, cfg)
     warm = warm_up(cfg.model)
-    began = time.perf_counter()
-    set_seed(cfg.seed)  # as run_classification.py: seeded before the model (and its new head) is built
-    path = resolve_model(cfg.model)
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(data.label_names))
-
-    def encode(texts, labels):  # run_classification.py: padding="max_length" (pad_to_max_length=True)
-        encoded = tokenizer(texts, padding="max_length", max_length=cfg.max_length, truncation=True)
-        return Dataset.from_dict({**encoded, "label": [int(x) for x in labels]})
-
-    with tempfile.TemporaryDirectory() as out:
-        training = TrainingArguments(
-            output_dir=out, per_device_train_batch_size=cfg.batch_size, per_device_eval_batch_size=cfg.batch_size,
-            num_train_epochs=cfg.epochs, learning_rate=cfg.lr, weight_decay=cfg.weight_decay,  # warmup: a ratio below 1
-            warmup_steps=cfg.warmup_ratio, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed, eval_strategy="epoch",
-            save_strategy="no", logging_strategy="no", report_to="none", use_cpu=not torch.cuda.is_available(),
-            disable_tqdm=True)
-        trainer = Trainer(model=model, args=training, train_dataset=encode(texts, labels),
-                          eval_dataset=encode(data.texts("validation"), data.labels("validation")),
-                          data_collator=default_data_collator)
-        trainer.train()
-        seconds = time.perf_counter() - began
-        logits = trainer.predict(encode(data.texts("test"), data.labels("test"))).predictions
-    return {"seconds": seconds, "warm_up": warm, "examples": len(texts) * args.epochs,
-            "accuracy": float((np.asarray(logits).argmax(1) == data.labels("test")).mean()), "precision": "fp32"}
+    with profiled(args, "trainer") as profile:
+        run = train_with_trainer(cfg, data, texts, labels)
+    return {"seconds": run["seconds"], "warm_up": warm, "examples": len(texts) * args.epochs,
+            "accuracy": float((np.asarray(run["logits"]).argmax(1) == data.labels("test")).mean()),
+            "precision": "fp32", "steps": run["steps"], "validation": run["validation"], "profile": profile}
 
 
 def warm_up(model: str) -> float:
@@ -156,7 +141,8 @@ def settings(args) -> dict:
 def compare(name: str, data: str, args) -> dict:
     common = ["--data", data, "--model", args.model, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
               "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples),
-              *(f"--lab-set={setting}" for setting in args.lab_set)]
+              *(f"--lab-set={setting}" for setting in args.lab_set),
+              *(["--profile", str(Path(args.profile) / name)] if args.profile else [])]
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     by_side = {side: [] for side in args.sides}
     for seed in seeds:  # each run printed as it ends, so a benchmark cut short by a time limit still tells something
@@ -165,10 +151,12 @@ def compare(name: str, data: str, args) -> dict:
             run = run_side(side, common + ["--seed", str(seed)])
             by_side[side].append(run)
             print(f"  {name} seed {seed} {side}: {run['examples'] / run['seconds']:.1f} train ex/s "
-                  f"({run['seconds']:.1f} s timed, warm-up {run['warm_up']:.1f} s, {time.perf_counter() - began:.0f} s "
-                  f"with process start), "
+                  f"({run['seconds']:.1f} s timed = {phases(run)}; warm-up {run['warm_up']:.1f} s, "
+                  f"{time.perf_counter() - began:.0f} s with process start), "
                   f"test accuracy {100 * run['accuracy']:.2f}%", flush=True)
-    sides = {side: {"examples": sum(r["examples"] for r in runs), "seconds": sum(r["seconds"] for r in runs),
+            if run["profile"]:
+                print(f"    profiled: {profile_line(run, args)}", flush=True)
+    sides = {side: {**{key: sum(r[key] for r in runs) for key in ("examples", "seconds", "steps", "validation")},
                     "accuracy": sum(r["accuracy"] for r in runs) / len(runs), "precision": runs[0]["precision"],
                     "each": [round(100 * r["accuracy"], 2) for r in runs]} for side, runs in by_side.items()}
     rates = {side: v["examples"] / v["seconds"] for side, v in sides.items()}
@@ -178,17 +166,80 @@ def compare(name: str, data: str, args) -> dict:
           + (f"; lab side with {' '.join(args.lab_set)}" if args.lab_set else ""))
     for side in args.sides:
         v = sides[side]
-        print(f"  {side:<8} {rates[side]:7.1f} train ex/s  ({v['seconds']:.1f} s; {v['precision']})  "
+        print(f"  {side:<8} {rates[side]:7.1f} train ex/s  ({v['seconds']:.1f} s = {phases(v)}; {v['precision']})  "
               f"test accuracy {100 * v['accuracy']:.2f}% (sd {spread(v['each']):.2f} per seed; per seed {v['each']})")
     if len(sides) < 2:
         return {}
     ratio = rates["lab"] / rates["trainer"]
+    steps_ratio = (sides["lab"]["examples"] / sides["lab"]["steps"]) / (sides["trainer"]["examples"] / sides["trainer"]["steps"])
+    print(f"  in training steps alone: lab/trainer {steps_ratio:.2f}x")
     gap = 100 * (sides["lab"]["accuracy"] - sides["trainer"]["accuracy"])
     error = (sum(spread(v["each"]) ** 2 / len(v["each"]) for v in sides.values())) ** 0.5
     verdict = "MET" if ratio >= TARGETS[name] and abs(gap) <= 0.5 else "NOT MET"
     print(f"  ratio lab/trainer {ratio:.2f}x (target >= {TARGETS[name]}x); accuracy gap {gap:+.2f} points, standard "
           f"error {error:.2f} (target within 0.5): {verdict}", flush=True)
     return {"ratio": ratio, "gap": gap}
+
+
+# profiler event names: kernel launches, and the calls where the host waits for the device (.item(), bool(tensor),
+# a blocking copy); on CPU only the aten ops count
+LAUNCHES = ("cudaLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernel", "cuLaunchKernelEx")
+WAITS = ("cudaStreamSynchronize", "cudaDeviceSynchronize", "cudaEventSynchronize", "aten::_local_scalar_dense")
+
+
+@contextmanager
+def profiled(args, side: str):
+    """--profile DIR: run a side under torch.profiler, write its op table to DIR, and yield counts that fill in
+    when the block ends. Counted are only the events inside the training steps (both sides mark them with
+    lab.train.STEPS_LABEL), so model loading, tokenizing and evaluation do not blur the per-step figures."""
+    counts: dict = {}
+    if not args.profile:
+        yield counts
+        return
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    cuda = torch.cuda.is_available()
+    with profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])) as trace:
+        yield counts
+    folder = Path(args.profile)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = trace.key_averages().table(sort_by="self_cuda_time_total" if cuda else "self_cpu_time_total", row_limit=30)
+    (folder / f"{side}_seed{args.seed}.txt").write_text(table)
+    counts.update(count_in_steps(trace.events()))
+
+
+def count_in_steps(events) -> dict:
+    """Aten ops, kernel launches, host waits and device-busy seconds among the events that start inside a
+    STEPS_LABEL range, and the seconds those ranges span."""
+    from lab.train import STEPS_LABEL
+
+    windows = [(e.time_range.start, e.time_range.end) for e in events if e.name == STEPS_LABEL]
+    inside = [e for e in events if e.name != STEPS_LABEL and any(a <= e.time_range.start < b for a, b in windows)]
+    names = [e.name for e in inside]
+    return {"aten_ops": sum(name.startswith("aten::") for name in names),
+            "kernel_launches": sum(name in LAUNCHES for name in names),
+            "host_waits": sum(name in WAITS for name in names),
+            "device_busy_s": sum(e.self_device_time_total for e in inside) / 1e6,
+            "steps_s": sum(b - a for a, b in windows) / 1e6}
+
+
+def profile_line(run: dict, args) -> str:
+    """Per-step counts. Kernel launches and host waits only on a GPU: on CPU there are no launches, and torch's CPU
+    fused AdamW reads each parameter's step count as a scalar (105 'waits' per step for MiniLM) without waiting."""
+    steps = math.ceil(run["examples"] / args.epochs / args.batch_size) * args.epochs
+    counts = run["profile"]
+    keys = ("aten_ops", "kernel_launches", "host_waits") if counts["kernel_launches"] else ("aten_ops",)
+    line = ", ".join(f"{counts[key] / steps:.0f} {key.replace('_', ' ')}" for key in keys)
+    busy = f"; device busy {counts['device_busy_s']:.1f} of {counts['steps_s']:.1f} s" if counts["kernel_launches"] else ""
+    return f"per training step {line}{busy}; op tables under {args.profile}"
+
+
+def phases(run: dict) -> str:
+    """The timed scope in three parts: setup (load model, tokenize, build loaders), training steps, validation."""
+    setup = run["seconds"] - run["steps"] - run["validation"]
+    return (f"setup {setup:.1f} + steps {run['steps']:.1f} ({run['examples'] / run['steps']:.1f} ex/s) "
+            f"+ validation {run['validation']:.1f}")
 
 
 def device_name() -> str:
@@ -231,6 +282,8 @@ def main() -> None:
                         help="comma-separated: trainer,lab (default) or one of them")
     parser.add_argument("--lab-set", action="append", default=[], metavar="KEY=VALUE",
                         help="a transformer config setting for the lab side only (repeatable)")
+    parser.add_argument("--profile", metavar="DIR", help="run each side under torch.profiler: counts per step, op "
+                        "tables in DIR (slows both sides: not for timing)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "lab-bench"))
     args = parser.parse_args()
     if args.side:
