@@ -29,8 +29,8 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a recipe and write a run record")
     run.add_argument("recipe", help="a recipe name from `lab ls`, or `all` for the whole progression")
     run.add_argument("--config", help="a config variant name (recipes/configs/<recipe>/NAME.yaml) or a .yaml path")
-    run.add_argument("--profile", default="default", help="with `all`: default, quick or tiny (each recipe's config "
-                     "of that name)")
+    run.add_argument("--profile", help="with `all`: default, quick or tiny (each recipe's config of that name; "
+                     "default: default)")
     run.add_argument("overrides", nargs="*", metavar="key=value", help="override config keys, e.g. seed=1")
     report = commands.add_parser("report", help="turn run records into comparison tables")
     report.add_argument("--runs-dir", default="runs", help="where the run records are (default: runs/)")
@@ -97,9 +97,14 @@ def list_keys(recipe: str) -> int:
 def run_command(args) -> int:
     from lab.runs import execute
 
+    if args.recipe == "all" and args.config:
+        raise LabError(f"--config names one recipe's variant; for the whole progression use --profile "
+                       f"(lab run all --profile {args.config})")
     if args.recipe == "all":
         return run_all_command(args)
-
+    if args.profile:
+        raise LabError(f"--profile is for `lab run all`; for one recipe use --config "
+                       f"(lab run {args.recipe} --config {args.profile})")
     path = execute(args.recipe, args.config, args.overrides)
     if path is not None:
         summarize(path)
@@ -125,7 +130,7 @@ def run_all_command(args) -> int:
     from lab.progression import common_config, run_all
     from lab.report import build_reports
 
-    outcomes = run_all(args.profile, args.overrides)
+    outcomes = run_all(args.profile or "default", args.overrides)
     for outcome in outcomes:
         print(f"{outcome.recipe:<12} {outcome.path or 'FAILED: ' + outcome.error}")
     if not any(outcome.path for outcome in outcomes):

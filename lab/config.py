@@ -155,8 +155,15 @@ def coerce(key: str, value: Any, hint: Any, text: str | None = None) -> Any:
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, (list, tuple)):
             items = [items]
-        converted = [coerce(key, yaml_value(i) if isinstance(i, str) else i, args[0] if args else Any) for i in items]
-        return origin(converted)
+        item_hint = args[0] if args else Any
+        try:
+            return origin(coerce(key, yaml_value(i) if isinstance(i, str) else i, item_hint) for i in items)
+        except LabError:
+            name = getattr(item_hint, "__name__", str(item_hint))
+            shown = text if text is not None else value if isinstance(value, str) else repr(value)
+            sample = {int: "64,32", float: "0.1,0.5"}.get(item_hint, "a,b")
+            raise LabError(f"{key}={shown} is not a list of {name} values; give them comma-separated, "
+                           f"e.g. {key}={sample}") from None
     return coerce_scalar(key, value, hint, text)
 
 

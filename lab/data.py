@@ -75,7 +75,8 @@ def clean(texts: list, labels: list, split: str, notes: list[str]) -> tuple[list
             keep_labels.append(label_text(label))
     if not keep_texts:
         problem = "every label is missing" if missing == len(texts) else "every text is empty"
-        raise LabError(f"no usable rows in the {split} data: {problem}; check text_column= and label_column=")
+        where = "the dataset" if split == "all" else f"its {split} split"  # "all": a file not yet split
+        raise LabError(f"no usable rows in {where}: {problem}; check text_column= and label_column=")
     if empty or missing:
         notes.append(f"dropped {empty} rows with empty text and {missing} rows with a missing label from {split}")
     return keep_texts, keep_labels

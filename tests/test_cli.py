@@ -50,6 +50,8 @@ def test_ls_recipe_lists_each_key_with_its_default_config_value_and_what_it_acce
     (["run", "classical", "colour=red"], "unknown override key 'colour'"),
     (["run", "classical", "--config", "huge"], "config 'huge' not found"),
     (["run", "nosuchrecipe"], "unknown recipe 'nosuchrecipe'"),
+    (["run", "all", "--config", "tiny"], "for the whole progression use --profile (lab run all --profile tiny)"),
+    (["run", "classical", "--profile", "quick"], "for one recipe use --config (lab run classical --config quick)"),
     (["ls", "nosuchrecipe"], "unknown recipe 'nosuchrecipe'"),
     (["run", "transformer", "model=no-such-org/no-such-model"], "could not load model 'no-such-org/no-such-model'"),
     (["run", "classical", "text_column=body"], "text_column set, but 'bbc-news' is a folder"),

@@ -38,6 +38,7 @@ def test_types_are_coerced_from_text():
     ("lr=fast", "lr=fast is not a valid float"),
     ("bidirectional=maybe", "bidirectional=maybe is not a valid bool"),
     ("pooling=sum", "choose one of: max, mean"),
+    ("sizes=10,ten", "sizes=10,ten is not a list of int values; give them comma-separated, e.g. sizes=64,32"),
     ("nonsense=1", "unknown override key 'nonsense'"),
     ("epochs", "is not key=value"),
 ])
