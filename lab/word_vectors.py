@@ -40,8 +40,8 @@ def load_word_vectors(path, key: str):
     except Exception as exc:  # gensim raises ValueError, EOFError, UnicodeDecodeError... on a bad file
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise LabError(f"{key} file '{path}' is not a valid vectors file ({reason}); give {FORMATS}") from None
-    if len(vectors) == 0:
-        raise LabError(f"{key} file '{path}' holds no vectors; give {FORMATS}")
+    if len(vectors) == 0 or vectors.vector_size == 0:  # a list of bare words parses as 0-dimensional vectors
+        raise LabError(f"{key} file '{path}' holds no vectors (each line: a word, then its numbers); give {FORMATS}")
     return vectors
 
 

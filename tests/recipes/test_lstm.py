@@ -112,6 +112,9 @@ def test_vectors_file(data, tmp_path, header):
     (tmp_path / "bad.txt").write_text("this is not\na vectors file\n")
     with pytest.raises(LabError, match="not a valid vectors file"):
         lstm.run(tiny_config(embedding_init="file", vectors_path=tmp_path / "bad.txt"), data)
+    (tmp_path / "words.txt").write_text("the\ncoach\n")  # words without numbers: 0-dimensional vectors
+    with pytest.raises(LabError, match="holds no vectors"):
+        lstm.run(tiny_config(embedding_init="file", vectors_path=tmp_path / "words.txt"), data)
 
 
 def test_runs_through_the_runner(tmp_path):
