@@ -75,7 +75,7 @@ def plot_history(history: list[dict], title: str):
 def seconds_split(trained, cost) -> dict:
     """Where a torch recipe's training seconds went: training steps, validation passes, and the rest
     (reading and featurizing or tokenizing the data, building or loading the model, restoring the best weights)."""
-    steps, validation = trained.seconds["training"], trained.seconds["validation"]
+    steps, validation = trained.this_run["training_seconds"], trained.this_run["validation_seconds"]
     return {"seconds_in_training_steps": steps, "seconds_in_validation": validation,
             "seconds_in_setup": max(0.0, cost.seconds - steps - validation)}
 

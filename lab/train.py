@@ -47,8 +47,9 @@ class TrainResult:
     best_epoch: int  # 1-based, as in history
     stopped_early: bool
     accelerator: Accelerator
-    # seconds spent by this process in training steps and in validation passes, over the epochs it ran
-    seconds: dict
+    # what this process did (a resumed run did the earlier epochs elsewhere): epochs it trained, and its seconds
+    # in training steps and in validation passes
+    this_run: dict
 
 
 def resolve_precision(choice: str) -> str:
@@ -151,11 +152,11 @@ def train_epochs(model, train_dl, val_dl, optimizer, scheduler, weights, epochs,
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
     # a resumed run that had already run out of patience stays stopped
     stopped = patience is not None and bool(tracker.history) and len(tracker.history) - 1 - tracker.best_epoch >= patience
-    seconds = {"training": 0.0, "validation": 0.0}
+    this_run = {"epochs": 0, "training_seconds": 0.0, "validation_seconds": 0.0}
     for epoch in range(len(tracker.history), epochs if not stopped else 0):
         train_dl.set_epoch(epoch)  # epoch-dependent shuffling that a resumed run repeats exactly
         record = run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max_grad_norm,
-                           accelerator, bar, seconds)
+                           accelerator, bar, this_run)
         tracker.add(record, accelerator.unwrap_model(model))
         bar.set_postfix(loss=f"{record['train_loss']:.4f}", val_f1=f"{record['val_macro_f1']:.4f}")
         if on_epoch_end is not None:
@@ -164,28 +165,29 @@ def train_epochs(model, train_dl, val_dl, optimizer, scheduler, weights, epochs,
             stopped = epoch < epochs - 1
             break
     bar.close()
-    return finish(model, tracker, stopped, accelerator, seconds)
+    return finish(model, tracker, stopped, accelerator, this_run)
 
 
-def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, seconds: dict) -> TrainResult:
+def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, this_run: dict) -> TrainResult:
     accelerator.wait_for_everyone()
     model = accelerator.unwrap_model(model, keep_fp32_wrapper=False)
     if tracker.best_weights is not None:
         model.load_state_dict(tracker.best_weights)
     model.eval()
-    return TrainResult(model, list(tracker.history), tracker.best_epoch + 1, stopped, accelerator, seconds)
+    return TrainResult(model, list(tracker.history), tracker.best_epoch + 1, stopped, accelerator, this_run)
 
 
 def run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max_grad_norm,
-              accelerator, bar, seconds: dict) -> dict:
+              accelerator, bar, this_run: dict) -> dict:
     # both parts end by copying a result to the host, which waits for the GPU: the clock sees its work
     began = time.perf_counter()
     with torch.profiler.record_function(STEPS_LABEL):  # marks the steps for torch.profiler users (and benchmarks)
         train_loss = train_one_epoch(model, train_dl, optimizer, scheduler, weights, max_grad_norm, accelerator, bar)
     validating = time.perf_counter()
     out = predict(model, val_dl, accelerator)
-    seconds["training"] += validating - began
-    seconds["validation"] += time.perf_counter() - validating
+    this_run["epochs"] += 1
+    this_run["training_seconds"] += validating - began
+    this_run["validation_seconds"] += time.perf_counter() - validating
     logits, labels = torch.from_numpy(out.logits), torch.from_numpy(out.labels)
     predicted = out.logits.argmax(axis=1)
     return {"epoch": epoch + 1, "train_loss": train_loss,

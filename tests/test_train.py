@@ -74,12 +74,13 @@ def test_learns_a_separable_problem_to_100_percent(model_cls):
     assert set(result.history[0]) == {"epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1"}
 
 
-def test_seconds_count_training_steps_and_validation_within_the_call():
+def test_this_run_counts_its_epochs_and_the_seconds_of_its_steps_and_validation():
     began = time.perf_counter()
     result, _ = fit(epochs=3, patience=None)
     wall = time.perf_counter() - began
-    assert result.seconds["training"] > 0 and result.seconds["validation"] > 0
-    assert result.seconds["training"] + result.seconds["validation"] < wall
+    work = result.this_run
+    assert work["epochs"] == 3 and work["training_seconds"] > 0 and work["validation_seconds"] > 0
+    assert work["training_seconds"] + work["validation_seconds"] < wall
 
 
 def test_early_stopping_restores_the_best_epoch():
@@ -170,6 +171,7 @@ def test_resume_from_saved_state_continues_the_history(tmp_path):
     first, _ = fit(epochs=2, patience=None, on_epoch_end=save)
     resumed, _ = fit(epochs=4, patience=None, resume_from=tmp_path / "state")
     assert resumed.history[:2] == first.history and [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
+    assert resumed.this_run["epochs"] == 2  # only epochs 3 and 4 ran in this call
 
 
 def test_two_processes_gather_every_example_exactly_once(tmp_path, cpu_processes_env):
