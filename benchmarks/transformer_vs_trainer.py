@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import os
 import re
 import statistics
@@ -41,7 +40,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +69,8 @@ def short_text_csv(folder: Path) -> Path:
 
 
 def lab_side(args) -> dict:
+    from step_profile import profiled
+
     from lab.config import build
     from lab.data import load
     from recipes import transformer
@@ -91,6 +91,7 @@ def lab_side(args) -> dict:
 
 def trainer_side(args) -> dict:
     import numpy as np
+    from step_profile import profiled
 
     from lab.config import build
     from lab.data import load
@@ -155,6 +156,8 @@ def compare(name: str, data: str, args) -> dict:
                   f"{time.perf_counter() - began:.0f} s with process start), "
                   f"test accuracy {100 * run['accuracy']:.2f}%", flush=True)
             if run["profile"]:
+                from step_profile import profile_line
+
                 print(f"    profiled: {profile_line(run, args)}", flush=True)
     sides = {side: {**{key: sum(r[key] for r in runs) for key in ("examples", "seconds", "steps", "validation")},
                     "accuracy": sum(r["accuracy"] for r in runs) / len(runs), "precision": runs[0]["precision"],
@@ -179,60 +182,6 @@ def compare(name: str, data: str, args) -> dict:
     print(f"  ratio lab/trainer {ratio:.2f}x (target >= {TARGETS[name]}x); accuracy gap {gap:+.2f} points, standard "
           f"error {error:.2f} (target within 0.5): {verdict}", flush=True)
     return {"ratio": ratio, "gap": gap}
-
-
-# profiler event names: kernel launches, and the calls where the host waits for the device (.item(), bool(tensor),
-# a blocking copy); on CPU only the aten ops count
-LAUNCHES = ("cudaLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernel", "cuLaunchKernelEx")
-WAITS = ("cudaStreamSynchronize", "cudaDeviceSynchronize", "cudaEventSynchronize", "aten::_local_scalar_dense")
-
-
-@contextmanager
-def profiled(args, side: str):
-    """--profile DIR: run a side under torch.profiler, write its op table to DIR, and yield counts that fill in
-    when the block ends. Counted are only the events inside the training steps (both sides mark them with
-    lab.train.STEPS_LABEL), so model loading, tokenizing and evaluation do not blur the per-step figures."""
-    counts: dict = {}
-    if not args.profile:
-        yield counts
-        return
-    import torch
-    from torch.profiler import ProfilerActivity, profile
-
-    cuda = torch.cuda.is_available()
-    with profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])) as trace:
-        yield counts
-    folder = Path(args.profile)
-    folder.mkdir(parents=True, exist_ok=True)
-    table = trace.key_averages().table(sort_by="self_cuda_time_total" if cuda else "self_cpu_time_total", row_limit=30)
-    (folder / f"{side}_seed{args.seed}.txt").write_text(table)
-    counts.update(count_in_steps(trace.events()))
-
-
-def count_in_steps(events) -> dict:
-    """Aten ops, kernel launches, host waits and device-busy seconds among the events that start inside a
-    STEPS_LABEL range, and the seconds those ranges span."""
-    from lab.train import STEPS_LABEL
-
-    windows = [(e.time_range.start, e.time_range.end) for e in events if e.name == STEPS_LABEL]
-    inside = [e for e in events if e.name != STEPS_LABEL and any(a <= e.time_range.start < b for a, b in windows)]
-    names = [e.name for e in inside]
-    return {"aten_ops": sum(name.startswith("aten::") for name in names),
-            "kernel_launches": sum(name in LAUNCHES for name in names),
-            "host_waits": sum(name in WAITS for name in names),
-            "device_busy_s": sum(e.self_device_time_total for e in inside) / 1e6,
-            "steps_s": sum(b - a for a, b in windows) / 1e6}
-
-
-def profile_line(run: dict, args) -> str:
-    """Per-step counts. Kernel launches and host waits only on a GPU: on CPU there are no launches, and torch's CPU
-    fused AdamW reads each parameter's step count as a scalar (105 'waits' per step for MiniLM) without waiting."""
-    steps = math.ceil(run["examples"] / args.epochs / args.batch_size) * args.epochs
-    counts = run["profile"]
-    keys = ("aten_ops", "kernel_launches", "host_waits") if counts["kernel_launches"] else ("aten_ops",)
-    line = ", ".join(f"{counts[key] / steps:.0f} {key.replace('_', ' ')}" for key in keys)
-    busy = f"; device busy {counts['device_busy_s']:.1f} of {counts['steps_s']:.1f} s" if counts["kernel_launches"] else ""
-    return f"per training step {line}{busy}; op tables under {args.profile}"
 
 
 def phases(run: dict) -> str:
