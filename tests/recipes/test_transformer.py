@@ -92,6 +92,9 @@ def test_resume_skips_an_incomplete_checkpoint_and_matches_the_uninterrupted_run
     first, second = full.models[0], resumed.models[0]
     assert second.history == pytest.approx(first.history)
     assert np.allclose(second.scores, first.scores, atol=1e-6)
+    # its throughput counts the 2 epochs it trained (7 and 8) against its own clock, not the 6 restored ones
+    n_train = len(data.texts("train"))
+    assert resumed.figures["train_examples_per_second"] * second.train_seconds == pytest.approx(2 * n_train)
     assert not root.exists()  # clean_checkpoints (default) removed them after the resumed run finished
 
 
