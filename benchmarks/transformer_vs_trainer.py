@@ -92,13 +92,12 @@ def lab_side(args) -> dict:
 def trainer_side(args) -> dict:
     import numpy as np
     from step_profile import profiled
+    from trainer_baseline import train_with_trainer
 
     from lab.config import build
     from lab.data import load
     from lab.hf import quiet_transformers
     from recipes import transformer
-
-    from trainer_baseline import train_with_trainer
 
     quiet_transformers()
     data = load(args.data)
