@@ -48,16 +48,25 @@ def run_once(recipe: str, data, overrides: dict):
     seconds = time.perf_counter() - began
     model = result.models[0]
     metrics = evaluate_predictions(data.labels("test"), model.predictions, data.label_names, model.scores)["metrics"]
-    return metrics, model.scores, seconds, model, result.figures
+    return metrics, seconds, result
+
+
+def described(metrics: dict, seconds: float, result) -> str:
+    """Test figures, wall time, and the recipe's training time split into setup, steps and validation."""
+    model, split = result.models[0], result.figures
+    return (f"test macro-F1 {metrics['macro_f1']:.4f}  accuracy {metrics['accuracy']:.4f}  wall {seconds:.1f} s  "
+            f"(train {model.train_seconds:.1f} s = setup {split['seconds_in_setup']:.1f} + steps "
+            f"{split['seconds_in_training_steps']:.1f} + validation {split['seconds_in_validation']:.1f}, "
+            f"{len(model.history)} epochs, {model.examples_per_second:.0f} test examples/s, "
+            f"{model.parameters} parameters)")
 
 
 def seed_spread(recipe: str, data, seeds: int, seed_42_f1: float | None, settings: dict) -> None:
     scores = [] if seed_42_f1 is None else [seed_42_f1]
     for seed in range(43, 42 + seeds):
-        metrics, _, seconds, _, _ = run_once(recipe, data, {**settings, "seed": str(seed)})
+        metrics, seconds, result = run_once(recipe, data, {**settings, "seed": str(seed)})
         scores.append(metrics["macro_f1"])
-        print(f"{recipe} seed {seed}: test macro-F1 {metrics['macro_f1']:.4f}  accuracy {metrics['accuracy']:.4f}  "
-              f"wall {seconds:.1f} s", flush=True)
+        print(f"{recipe} seed {seed}: {described(metrics, seconds, result)}", flush=True)
     first = 42 if seed_42_f1 is not None else 43
     print(f"{recipe}: test macro-F1 over seeds {first}..{41 + seeds}: {[round(f, 4) for f in scores]}; mean "
           f"{np.mean(scores):.4f}, sd {np.std(scores):.4f}, {sum(f >= TARGETS[recipe][0] for f in scores)} of "
@@ -75,14 +84,9 @@ def main(recipes: list[str], seeds: int, repeat: bool = True, settings: list[str
             continue
         runs = []
         for attempt in (1, 2):
-            metrics, scores, seconds, model, figures = run_once(recipe, data, routed[recipe])
-            runs.append((metrics, scores))
-            f1, accuracy = metrics["macro_f1"], metrics["accuracy"]
-            print(f"{recipe} run {attempt}: test macro-F1 {f1:.4f}  accuracy {accuracy:.4f}  wall {seconds:.1f} s  "
-                  f"(train {model.train_seconds:.1f} s = setup {figures['seconds_in_setup']:.1f} + steps "
-                  f"{figures['seconds_in_training_steps']:.1f} + validation {figures['seconds_in_validation']:.1f}, "
-                  f"{len(model.history)} epochs, "
-                  f"{model.examples_per_second:.0f} test examples/s, {model.parameters} parameters)", flush=True)
+            metrics, seconds, result = run_once(recipe, data, routed[recipe])
+            runs.append((metrics, result.models[0].scores))
+            print(f"{recipe} run {attempt}: {described(metrics, seconds, result)}", flush=True)
         target_f1, target_seconds = TARGETS[recipe]
         same = runs[0][0]["macro_f1"] == runs[1][0]["macro_f1"] and np.array_equal(runs[0][1], runs[1][1])
         budget = f" in <= {target_seconds:.0f} s" if target_seconds else ""

@@ -14,8 +14,8 @@ def train_with_trainer(cfg, data, texts, labels) -> dict:
     """run_classification.py's steps, timed: the timed scope's seconds, its phases, and the test logits."""
     import torch
     from datasets import Dataset
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainerCallback,
-                              TrainingArguments, default_data_collator, set_seed)
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments,
+                              default_data_collator, set_seed)
 
     from lab.hf import resolve_model
 
@@ -29,7 +29,7 @@ def train_with_trainer(cfg, data, texts, labels) -> dict:
         encoded = tokenizer(texts, padding="max_length", max_length=cfg.max_length, truncation=True)
         return Dataset.from_dict({**encoded, "label": [int(x) for x in labels]})
 
-    clock = phase_clock(TrainerCallback)
+    clock = phase_clock()
     with tempfile.TemporaryDirectory() as out:
         training = TrainingArguments(
             output_dir=out, per_device_train_batch_size=cfg.batch_size, per_device_eval_batch_size=cfg.batch_size,
@@ -46,16 +46,17 @@ def train_with_trainer(cfg, data, texts, labels) -> dict:
     return {"seconds": seconds, "steps": clock.steps, "validation": clock.validation, "logits": logits}
 
 
-def phase_clock(base):
+def phase_clock():
     """A Trainer callback that times the lab's two phases on the Trainer side: each epoch's training steps
     (epoch begin to end) and its evaluation (epoch end to on_evaluate). The rest of the timed scope is setup.
     The steps are also marked for torch.profiler under the lab's label, so a profile counts both sides' steps alike."""
 
     import torch
+    from transformers import TrainerCallback
 
     from lab.train import STEPS_LABEL
 
-    class PhaseClock(base):
+    class PhaseClock(TrainerCallback):
         steps, validation, mark, marker = 0.0, 0.0, 0.0, None
 
         def on_epoch_begin(self, *args, **kwargs):

@@ -42,6 +42,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from step_profile import profile_line, profiled  # sibling modules: benchmarks/ is this script's folder
+from trainer_baseline import train_with_trainer
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TARGETS = {"bbc-news": 1.3, "short": 3.0}
@@ -69,8 +72,6 @@ def short_text_csv(folder: Path) -> Path:
 
 
 def lab_side(args) -> dict:
-    from step_profile import profiled
-
     from lab.config import build
     from lab.data import load
     from recipes import transformer
@@ -91,8 +92,6 @@ def lab_side(args) -> dict:
 
 def trainer_side(args) -> dict:
     import numpy as np
-    from step_profile import profiled
-    from trainer_baseline import train_with_trainer
 
     from lab.config import build
     from lab.data import load
@@ -155,8 +154,6 @@ def compare(name: str, data: str, args) -> dict:
                   f"{time.perf_counter() - began:.0f} s with process start), "
                   f"test accuracy {100 * run['accuracy']:.2f}%", flush=True)
             if run["profile"]:
-                from step_profile import profile_line
-
                 print(f"    profiled: {profile_line(run, args)}", flush=True)
     sides = {side: {**{key: sum(r[key] for r in runs) for key in ("examples", "seconds", "steps", "validation")},
                     "accuracy": sum(r["accuracy"] for r in runs) / len(runs), "precision": runs[0]["precision"],

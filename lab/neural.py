@@ -77,7 +77,7 @@ def seconds_split(trained, cost) -> dict:
     (reading and featurizing or tokenizing the data, building or loading the model, restoring the best weights)."""
     steps, validation = trained.this_run["training_seconds"], trained.this_run["validation_seconds"]
     return {"seconds_in_training_steps": steps, "seconds_in_validation": validation,
-            "seconds_in_setup": max(0.0, cost.seconds - steps - validation)}
+            "seconds_in_setup": cost.seconds - steps - validation}
 
 
 def model_result(name: str, trained, test_loader, n_test: int, cost, features: int, save) -> ModelResult:
