@@ -106,4 +106,6 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if set(args.recipes) - set(TARGETS):
         parser.error(f"unknown recipe(s) {sorted(set(args.recipes) - set(TARGETS))}; choose from {list(TARGETS)}")
+    if args.no_repeat and args.seeds < 2:
+        parser.error("--no-repeat leaves nothing to run unless --seeds is 2 or more (seeds 43..41+n)")
     main(args.recipes or DEFAULT_RECIPES, args.seeds, repeat=not args.no_repeat, settings=args.set)

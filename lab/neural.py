@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -78,6 +80,39 @@ def seconds_split(trained, cost) -> dict:
     steps, validation = trained.this_run["training_seconds"], trained.this_run["validation_seconds"]
     return {"seconds_in_training_steps": steps, "seconds_in_validation": validation,
             "seconds_in_setup": cost.seconds - steps - validation}
+
+
+def average_of(models: list):
+    """One module for several trained networks: its output is the log of their mean class probabilities, so its
+    softmax (what predict() reports) is that mean. A single network is returned as it is."""
+    import torch
+    from torch import nn
+
+    if len(models) == 1:
+        return models[0]
+
+    class Ensemble(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.members = nn.ModuleList(models)
+
+        def forward(self, **inputs):
+            log_probabilities = torch.stack([torch.log_softmax(member(**inputs).float(), dim=-1)
+                                             for member in self.members])
+            return torch.logsumexp(log_probabilities, dim=0) - math.log(len(self.members))
+
+    return Ensemble()
+
+
+def ensemble_of(members: list):
+    """Several trained networks (TrainResults) as one: the model averages their probabilities, the seconds are
+    all of theirs, and the history and early-stopping facts are the first network's (it is the one a plain
+    run of the same seed trains)."""
+    if len(members) == 1:
+        return members[0]
+    this_run = {key: sum(member.this_run[key] for member in members) for key in members[0].this_run}
+    return dataclasses.replace(members[0], model=average_of([member.model for member in members]),
+                               this_run=this_run)
 
 
 def model_result(name: str, trained, test_loader, n_test: int, cost, features: int, save) -> ModelResult:

@@ -29,6 +29,7 @@ class Config(TrainConfig):
     hidden: list[int] = (64,)  # hidden layer sizes; [] is multinomial logistic regression
     activation: Literal["relu", "tanh"] = "relu"
     dropout: float = 0.3
+    ensemble: int = 1  # networks trained with seeds seed, seed+1, ...; their class probabilities are averaged
 
 
 def make_vectorizer(cfg: Config):
@@ -88,31 +89,54 @@ def loader(matrix, labels, batch_size: int, shuffle: bool = False, seed: int = 0
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
-    from lab.neural import class_weights, model_result, plot_history, seconds_split, train_options
-    from lab.train import make_accelerator, seed_everything, train
+    from lab.neural import class_weights, ensemble_of, model_result, plot_history, seconds_split
+    from lab.train import make_accelerator
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
     n_classes = len(data.label_names)
     with measure() as cost:
         vectorizer = make_vectorizer(cfg)
         train_x = fit_vectorized(lambda: vectorizer.fit_transform(data.texts("train")).tocsr(), "bow_ffn")
-        seed_everything(cfg.seed)
-        model = build_model(train_x.shape[1], cfg.hidden, cfg.activation, cfg.dropout, n_classes)
         train_y = data.labels("train")
-        trained = train(model, loader(train_x, train_y, cfg.batch_size, shuffle=True, seed=cfg.seed),
-                        loader(vectorizer.transform(data.texts("validation")), data.labels("validation"), 256),
-                        class_weights=class_weights(train_y, n_classes, cfg.class_weights), progress=cfg.progress,
-                        accelerator=accelerator, **train_options(cfg))
+        validation = loader(vectorizer.transform(data.texts("validation")), data.labels("validation"), 256)
+        weights = class_weights(train_y, n_classes, cfg.class_weights)
+        trained = ensemble_of([train_network(cfg, seed, (train_x, train_y), validation, n_classes, weights,
+                                             accelerator) for seed in range(cfg.seed, cfg.seed + cfg.ensemble)])
     meta = {"recipe": "bow_ffn", "label_names": data.label_names, "vocab_size": train_x.shape[1],
             "hidden": list(cfg.hidden), "activation": cfg.activation, "dropout": cfg.dropout,
-            "features": cfg.features, "vectorizer": vectorizer_state(vectorizer)}
+            "ensemble": cfg.ensemble, "features": cfg.features, "vectorizer": vectorizer_state(vectorizer)}
     test_loader = loader(vectorizer.transform(data.texts("test")), data.labels("test"), 256)
     result = model_result("bow_ffn", trained, test_loader, len(data.texts("test")), cost, train_x.shape[1],
                           save=lambda folder: save(folder, trained.model, meta))
-    notes = [f"bow_ffn stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}"] \
-        if trained.stopped_early else []
-    return RecipeResult(models=[result], figures=seconds_split(trained, cost), notes=notes, plots={
-        "learning_curves_bow_ffn": plot_history(trained.history, f"bow_ffn on {data.name}")})
+    return RecipeResult(models=[result], figures=seconds_split(trained, cost), notes=training_notes(cfg, trained),
+                        plots={"learning_curves_bow_ffn": plot_history(trained.history, curves_title(cfg, data))})
+
+
+def train_network(cfg: Config, seed: int, train_set: tuple, validation, n_classes: int, weights, accelerator):
+    """One network through the shared loop; an ensemble's networks differ only in this seed (initial weights,
+    dropout, batch order)."""
+    from lab.neural import train_options
+    from lab.train import seed_everything, train
+
+    train_x, train_y = train_set
+    seed_everything(seed)
+    model = build_model(train_x.shape[1], cfg.hidden, cfg.activation, cfg.dropout, n_classes)
+    return train(model, loader(train_x, train_y, cfg.batch_size, shuffle=True, seed=seed), validation,
+                 class_weights=weights, progress=cfg.progress, accelerator=accelerator,
+                 **{**train_options(cfg), "seed": seed})
+
+
+def training_notes(cfg: Config, trained) -> list[str]:
+    notes = [f"bow_ffn averages the class probabilities of {cfg.ensemble} networks (seeds {cfg.seed}-"
+             f"{cfg.seed + cfg.ensemble - 1}); its learning curves are the first network's"] if cfg.ensemble > 1 else []
+    if trained.stopped_early:
+        notes.append(f"bow_ffn{' (first network)' if cfg.ensemble > 1 else ''} stopped early after epoch "
+                     f"{len(trained.history)}; best epoch {trained.best_epoch}")
+    return notes
+
+
+def curves_title(cfg: Config, data: LabData) -> str:
+    return f"bow_ffn on {data.name}" + (f" (network 1 of {cfg.ensemble})" if cfg.ensemble > 1 else "")
 
 
 def vectorizer_state(vectorizer) -> dict:
@@ -145,12 +169,12 @@ def save(folder: Path, model, meta: dict) -> None:
 
 def load_predictor(model_dir: Path):
     """texts -> class probabilities, rebuilt from JSON and safetensors only."""
-    from lab.neural import read_model
+    from lab.neural import average_of, read_model
     from lab.train import predict
 
     meta, weights = read_model(Path(model_dir))
-    model = build_model(meta["vocab_size"], meta["hidden"], meta["activation"], meta["dropout"],
-                        len(meta["label_names"]))
+    model = average_of([build_model(meta["vocab_size"], meta["hidden"], meta["activation"], meta["dropout"],
+                                    len(meta["label_names"])) for _ in range(meta.get("ensemble", 1))])
     model.load_state_dict(weights)
     vectorizer = vectorizer_from_state(meta["vectorizer"])
 

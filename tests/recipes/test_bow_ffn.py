@@ -50,6 +50,20 @@ def test_same_seed_same_history(data):
     assert first.history == second.history and np.array_equal(first.scores, second.scores)
 
 
+def test_an_ensemble_averages_the_probabilities_of_its_seeds_networks(data, tmp_path):
+    result = bow_ffn.run(tiny_config(ensemble=3, seed=5), data)
+    [ensemble] = result.models
+    singles = [bow_ffn.run(tiny_config(seed=seed), data).models[0] for seed in (5, 6, 7)]
+    assert np.allclose(ensemble.scores, np.mean([single.scores for single in singles], axis=0), atol=1e-6)
+    assert ensemble.parameters == 3 * singles[0].parameters
+    assert ensemble.history == singles[0].history  # the first network's learning curves
+    assert sum(result.figures.values()) == pytest.approx(ensemble.train_seconds)
+    assert result.notes[0].startswith("bow_ffn averages the class probabilities of 3 networks (seeds 5-7)")
+    ensemble.save(tmp_path / "m")
+    again = bow_ffn.load_predictor(tmp_path / "m")(data.texts("test"))
+    assert np.allclose(again, ensemble.scores, atol=1e-6)
+
+
 def test_an_impossible_vocabulary_is_a_lab_error(data):
     with pytest.raises(LabError, match=r"^bow_ffn could not build a vocabulary \(.*\); lower min_df="):
         bow_ffn.run(tiny_config(min_df=1000), data)
