@@ -76,9 +76,12 @@ def efficiency(curves: dict, plot: bytes | None) -> list[str]:
 
 
 def recipe_section(record: dict, images: dict[str, bytes]) -> list[str]:
-    if not record["figures"] and not record["tables"]:
+    notes = record.get("notes", [])
+    if not record["figures"] and not record["tables"] and not notes:
         return []
     parts = [f"<h2>{escape(record['recipe'])}</h2>"]
+    if notes:
+        parts.append("<ul>" + "".join(f"<li>{escape(note)}</li>" for note in notes) + "</ul>")
     if record["figures"]:
         parts.append(table(["Figure", "Value"], [[k, number(v)] for k, v in record["figures"].items()]))
     for name, rows in record["tables"].items():

@@ -120,9 +120,10 @@ def per_class_section(runs: list[dict]) -> list[str]:
 
 
 def recipe_section(record: dict, images: list[str]) -> list[str]:
-    if not record["figures"] and not record["tables"]:
+    notes = record.get("notes", [])
+    if not record["figures"] and not record["tables"] and not notes:
         return []
-    lines = [f"## {record['recipe']}", ""]
+    lines = [f"## {record['recipe']}", ""] + [f"- {escape(note)}" for note in notes] + ([""] if notes else [])
     for plot in record["plots"]:
         if f"{record['recipe']}_{plot}.png" in images and not plot.startswith("learning_curves"):
             lines += [f"![{plot}]({record['recipe']}_{plot}.png)", ""]

@@ -13,7 +13,8 @@ TRUTH = ["cooking", "sport", "sport", "cooking", "sport", "cooking", "sport", "s
 TEXTS = ["Pasta | sauce, slowly", "Cup final tonight"] + [f"text {i}" for i in range(2, len(TRUTH))]
 
 
-def write_run(root: Path, recipe: str, run_id: str, models: dict, fingerprint="abc123", figures=None, tables=None):
+def write_run(root: Path, recipe: str, run_id: str, models: dict, fingerprint="abc123", figures=None, tables=None,
+              notes=()):
     """A run folder as the runner writes it, with fixed numbers so the rendering can be pinned."""
     folder = root / "tiny" / recipe / run_id
     folder.mkdir(parents=True)
@@ -32,7 +33,7 @@ def write_run(root: Path, recipe: str, run_id: str, models: dict, fingerprint="a
             "history": [],
         })
     record = {"recipe": recipe, "config_name": "tiny", "run_id": run_id, "created": f"2026-01-01T00:00:{run_id[-2:]}",
-              "config": {}, "models": records, "figures": figures or {}, "tables": tables or {}, "plots": [], "notes": [],
+              "config": {}, "models": records, "figures": figures or {}, "tables": tables or {}, "plots": [], "notes": list(notes),
               "dataset": {"name": "tiny", "spec": {}, "fingerprint": fingerprint, "label_names": LABELS,
                           "sizes": {"train": 32, "validation": 4, "test": len(TRUTH)}, "notes": []},
               "environment": {"machine": "test machine", "device": "cpu", "git_sha": "0123456789abcdef"}}
@@ -55,7 +56,8 @@ def runs_dir(tmp_path):
     write_run(tmp_path, "classical", "run-01", {"nb": (TWO_WRONG, 2.0), "svm": (ALL_RIGHT, 4.0)})
     write_run(tmp_path, "topics", "run-02", {}, figures={"lda_nmi": 0.9123, "elbow_k": 4},
               tables={"lda_topics": [{"topic": 0, "words": "goal match | team"}]})
-    write_run(tmp_path, "lstm", "run-03", {"lstm": (SIX_WRONG, 30.0)})
+    write_run(tmp_path, "lstm", "run-03", {"lstm": (SIX_WRONG, 30.0)},
+              notes=["lstm stopped early after epoch 4; best epoch 2"])
     return tmp_path
 
 
@@ -126,13 +128,15 @@ def test_html_is_self_contained_and_escapes_dataset_strings(tmp_path):
     LABELS, TEXTS = [hostile, "sport"], [f"<img src=x onerror=alert(2)> {i}" for i in range(len(TRUTH))]
     try:
         write_run(tmp_path, "topics", "run-01", {}, tables={"lda_topics": [{"words": f"{hostile} & more"}]})
-        write_run(tmp_path, "classical", "run-02", {"nb": (TWO_WRONG, 2.0), "svm": (TWO_WRONG, 3.0)})
+        write_run(tmp_path, "classical", "run-02", {"nb": (TWO_WRONG, 2.0), "svm": (TWO_WRONG, 3.0)},
+                  notes=[f"class {hostile} has one example"])
     finally:
         LABELS, TEXTS = original
     report.build_reports(tmp_path, tmp_path / "out")
     page = (tmp_path / "out" / "comparison.html").read_text()
     assert "<script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&amp; more" in page
+    assert "<li>class &lt;script&gt;alert(1)&lt;/script&gt; has one example</li>" in page
     assert "Test examples most models miss" in page and "&lt;img src=x onerror=alert(2)&gt; 0" in page
     assert 'src="data:image/png;base64,' in page and "<b>" in page
     assert "src=\"http" not in page and "<link" not in page
