@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,14 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 @pytest.fixture
 def tiny_csv() -> str:
     return str(ASSETS / "tiny.csv")
+
+
+def two_process_lab_run(*lab_run_args: str) -> list[str]:
+    """`accelerate launch` of `lab run ...` on 2 processes. accelerate 1.x: `--cpu` alone starts ONE process;
+    `--multi_gpu` is its torchrun launcher, which on a machine without GPUs gives 2 gloo CPU processes."""
+    return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "lab", "run",
+            *lab_run_args]
 
 
 @pytest.fixture

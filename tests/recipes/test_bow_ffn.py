@@ -1,17 +1,19 @@
 """bow_ffn end to end on the 40-row fixture corpus: trains, reports, saves, reloads to the same probabilities."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lab.data import load
-from tests.conftest import tiny_config as shared_tiny_config
+from tests.conftest import tiny_config as shared_tiny_config, two_process_lab_run
 from lab.errors import LabError
 from recipes import bow_ffn
 
 TINY = "tests/assets/tiny.csv"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +64,19 @@ def test_an_ensemble_averages_the_probabilities_of_its_seeds_networks(data, tmp_
     ensemble.save(tmp_path / "m")
     again = bow_ffn.load_predictor(tmp_path / "m")(data.texts("test"))
     assert np.allclose(again, ensemble.scores, atol=1e-6)
+
+
+def test_an_ensemble_on_two_cpu_processes_counts_each_test_example_once(tmp_path, cpu_processes_env):
+    command = two_process_lab_run("bow_ffn", "--config", "tiny", f"dataset={TINY}", f"runs_dir={tmp_path}",
+                                  "ensemble=2")
+    done = subprocess.run(command, cwd=ROOT, env=cpu_processes_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [run] = list((tmp_path / "tiny" / "bow_ffn").glob("2*"))  # one run folder: only rank 0 wrote
+    record = json.loads((run / "record.json").read_text())
+    [model] = record["models"]
+    assert sum(map(sum, model["confusion_matrix"])) == record["dataset"]["sizes"]["test"]
+    assert model["metrics"]["accuracy"] == 1.0
+    assert record["notes"][0].startswith("bow_ffn averages the class probabilities of 2 networks (seeds 42-43)")
 
 
 def test_an_impossible_vocabulary_is_a_lab_error(data):

@@ -3,7 +3,6 @@
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from lab.config import build, read_variant
 from lab.data import load
 from lab.errors import LabError
 from lab.runs import execute
+from tests.conftest import two_process_lab_run
 from tests.tiny_bert import build_tiny_bert
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,12 +168,8 @@ def test_an_unloadable_model_is_a_lab_error(data, tmp_path):
 
 
 def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path, cpu_processes_env):
-    # accelerate 1.x: `--cpu` alone starts ONE process; `--multi_gpu` is its torchrun launcher, which on a machine
-    # without GPUs gives 2 gloo CPU processes (the recipe's Accelerator(cpu=True) sees WORLD_SIZE=2).
-    command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "lab", "run",
-               "transformer", "--config", "tiny", f"dataset={TINY}", f"model={tiny_bert}", f"runs_dir={tmp_path}",
-               "batch_size=4"]  # x 2 processes: the single-process run's 8 per step
+    command = two_process_lab_run("transformer", "--config", "tiny", f"dataset={TINY}", f"model={tiny_bert}",
+                                  f"runs_dir={tmp_path}", "batch_size=4")  # x 2 processes: the single-process run's 8
     done = subprocess.run(command, cwd=ROOT, env=cpu_processes_env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     [run] = list((tmp_path / "tiny" / "transformer").glob("2*"))  # one run folder: only rank 0 wrote
