@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -174,13 +175,25 @@ def coerce_scalar(key: str, value: Any, hint: Any, text: str | None) -> Any:
         return value
     if hint is int and isinstance(value, int) and not isinstance(value, bool):
         return value
-    if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+    if hint is float and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        number = finite_number(value)
+        if number is not None:
+            return number
     if hint is str and value is not None and not isinstance(value, (dict, list)):
         return text if text is not None else str(value)
     name = getattr(hint, "__name__", str(hint))
     shown = text if text is not None else repr(value)
     raise LabError(f"{key}={shown} is not a valid {name}; give e.g. {key}={example(hint)}")
+
+
+def finite_number(value: int | float | str) -> float | None:
+    """PyYAML (YAML 1.1) reads 5e-5 as a string, since it wants 5.0e-5; Python reads both. nan and inf (.nan, .inf
+    in YAML) are no setting's value."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def example(hint: Any) -> str:

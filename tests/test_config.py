@@ -33,9 +33,18 @@ def test_types_are_coerced_from_text():
     assert cfg.text_column == "123" and cfg.vectors is None and cfg.seed == 7
 
 
+def test_a_float_in_exponent_notation_is_read_as_a_number():
+    # PyYAML alone reads 5e-5 as the string "5e-5" (YAML 1.1 wants 5.0e-5)
+    assert build(overrides=["lr=5e-5"]).lr == 5e-5
+    assert build({"lr": "2E-4"}).lr == 2e-4 and build(overrides=["lr=1e3"]).lr == 1000.0
+
+
 @pytest.mark.parametrize("override, message", [
     ("epochs=two", "epochs=two is not a valid int"),
     ("lr=fast", "lr=fast is not a valid float"),
+    ("lr=nan", "lr=nan is not a valid float"),
+    ("lr=1e400", "lr=1e400 is not a valid float"),
+    ("lr=.inf", "lr=.inf is not a valid float"),
     ("bidirectional=maybe", "bidirectional=maybe is not a valid bool"),
     ("pooling=sum", "choose one of: max, mean"),
     ("sizes=10,ten", "sizes=10,ten is not a list of int values; give them comma-separated, e.g. sizes=64,32"),
