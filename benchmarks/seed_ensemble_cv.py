@@ -1,12 +1,12 @@
 """Does averaging the probabilities of several seeds' networks beat one network? k-fold CV on the train split only.
 
-For each fold of benchmarks/select_by_cv.py (the held-out train fold plays the test split; the test split is never
-read), the recipe's default config is trained once per seed 42..41+n. The ensemble of the first k seeds averages
-their class probabilities. Printed per k: pooled held-out macro-F1 and errors, and for k = 1 the figure of each seed
-alone, so the ensemble is compared with the single networks it is made of, not with one lucky seed. Alone on the
-machine:
+For each of the 5 folds of benchmarks/select_by_cv.py (the held-out train fold plays the test split; the test split
+is never read), the recipe's default config is trained once per seed 42..41+n. An ensemble of k of those networks
+averages their class probabilities. Printed: each seed alone, then per k the mean, lowest and highest pooled
+held-out macro-F1 over every k-seed subset, so an ensemble is compared with the single networks it is made of on
+average, not with one lucky seed. Alone on the machine:
 
-    flock /tmp/lab-bench.lock python benchmarks/seed_ensemble_cv.py bow_ffn --members 5 [--set KEY=VALUE ...]
+    flock /tmp/lab-bench.lock python benchmarks/seed_ensemble_cv.py bow_ffn --members 10 [--set KEY=VALUE ...]
 """
 
 import argparse
@@ -19,29 +19,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
-from select_by_cv import cv_folds  # noqa: E402
+from select_by_cv import cv_folds, fold_config  # noqa: E402
 
-from lab.config import build, read_variant  # noqa: E402
 from lab.data import load  # noqa: E402
 from lab.evaluation import macro_f1_of  # noqa: E402
 from lab.registry import load_recipe  # noqa: E402
+
+FOLDS = 5
 
 
 def member_probabilities(recipe: str, data, members: int, overrides: dict):
     """truth (pooled over folds) and probabilities[seed] (pooled the same way), plus seconds per fit."""
     module = load_recipe(recipe)
     truths, probabilities, seconds = [], [[] for _ in range(members)], 0.0
-    for fold in cv_folds(data, 5):
+    for fold in cv_folds(data, FOLDS):
         truths.append(fold.labels("test"))
         for member in range(members):
-            cfg = build(module.Config, read_variant(recipe, "default"),
-                        {"progress": "false", **overrides, "seed": str(42 + member)})
             began = time.perf_counter()
-            result = module.run(cfg, fold)
+            result = module.run(fold_config(recipe, overrides, 42 + member), fold)
             seconds += time.perf_counter() - began
             probabilities[member].append(result.models[0].scores)
             close_plots(result)
-    return np.concatenate(truths), [np.concatenate(p) for p in probabilities], seconds / (5 * members)
+    return np.concatenate(truths), [np.concatenate(p) for p in probabilities], seconds / (FOLDS * members)
 
 
 def close_plots(result) -> None:
@@ -66,7 +65,7 @@ def main() -> None:
     data = load("bbc-news")
     overrides = dict(item.split("=", 1) for item in args.set)
     truth, members, seconds = member_probabilities(args.recipe, data, args.members, overrides)
-    print(f"{args.recipe} {overrides or 'default'}: 5-fold CV on the train split ({len(truth)} articles), "
+    print(f"{args.recipe} {overrides or 'default'}: {FOLDS}-fold CV on the train split ({len(truth)} articles), "
           f"{seconds:.1f} s per fit")
     for seed, probabilities in enumerate(members, start=42):
         f1, errors = scored(truth, probabilities)

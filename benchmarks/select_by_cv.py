@@ -45,13 +45,19 @@ def cv_folds(data: LabData, folds: int):
         yield fold_data(data, train_rows, held_out_rows)
 
 
+def fold_config(recipe: str, overrides: dict, seed: int):
+    """The recipe's default config with the candidate's overrides, quiet, on the given seed (the seed is the CV
+    script's to set, never a candidate's)."""
+    module = load_recipe(recipe)
+    return build(module.Config, read_variant(recipe, "default"), {"progress": "false", **overrides, "seed": str(seed)})
+
+
 def cross_validate(recipe: str, data: LabData, overrides: dict, folds: int, seeds: int) -> dict:
     module = load_recipe(recipe)
     pooled_true, pooled_pred, fold_f1, seconds, epochs = [], [], [], 0.0, []
     for fold in cv_folds(data, folds):
         for seed in range(seeds):
-            cfg = build(module.Config, read_variant(recipe, "default"),
-                        {"progress": "false", "seed": str(42 + seed), **overrides})
+            cfg = fold_config(recipe, overrides, 42 + seed)
             began = time.perf_counter()
             model = module.run(cfg, fold).models[0]
             seconds += time.perf_counter() - began

@@ -76,7 +76,7 @@ def efficiency(curves: dict, plot: bytes | None) -> list[str]:
 
 
 def recipe_section(record: dict, images: dict[str, bytes]) -> list[str]:
-    notes = record.get("notes", [])
+    notes = record["notes"]
     if not record["figures"] and not record["tables"] and not notes:
         return []
     parts = [f"<h2>{escape(record['recipe'])}</h2>"]

@@ -108,8 +108,6 @@ def ensemble_of(members: list):
     """Several trained networks (TrainResults) as one: the model averages their probabilities, the seconds are
     all of theirs, and the history and early-stopping facts are the first network's (it is the one a plain
     run of the same seed trains)."""
-    if len(members) == 1:
-        return members[0]
     this_run = {key: sum(member.this_run[key] for member in members) for key in members[0].this_run}
     return dataclasses.replace(members[0], model=average_of([member.model for member in members]),
                                this_run=this_run)

@@ -120,7 +120,7 @@ def per_class_section(runs: list[dict]) -> list[str]:
 
 
 def recipe_section(record: dict, images: list[str]) -> list[str]:
-    notes = record.get("notes", [])
+    notes = record["notes"]
     if not record["figures"] and not record["tables"] and not notes:
         return []
     lines = [f"## {record['recipe']}", ""] + [f"- {escape(note)}" for note in notes] + ([""] if notes else [])
