@@ -2,7 +2,7 @@
 
 One training step (forward + backward) of the default architecture (BiLSTM 64 per direction, 200-d embeddings,
 max pooling) on 64 texts whose lengths are spread evenly up to --length tokens; median of --repeats steps each.
-Also checks the two modes' outputs agree. Behind build_model's CPU default (padded):
+Also checks the two modes' outputs agree. Behind lab/lstm_model.py's CPU default (padded):
 
     flock /tmp/lab-bench.lock python benchmarks/lstm_packed.py [--length 300] [--repeats 5]
 """
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from recipes import lstm  # noqa: E402
+from lab.lstm_model import LSTMClassifier  # noqa: E402
 
 
 def step_seconds(model, ids, lengths, repeats: int) -> list[float]:
@@ -42,7 +42,7 @@ def main() -> None:
     seconds, outputs = {}, {}
     for packed in (False, True):
         torch.manual_seed(0)  # the same weights for both modes
-        model = lstm.build_model(5000, {**arch, "packed": packed})
+        model = LSTMClassifier(5000, {**arch, "packed": packed})
         seconds[packed] = statistics.median(step_seconds(model, ids, lengths, args.repeats))
         with torch.no_grad():
             outputs[packed] = model.eval()(ids, lengths)

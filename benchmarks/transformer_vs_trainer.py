@@ -137,14 +137,10 @@ def settings(args) -> dict:
             "batch_size": str(args.batch_size), "epochs": str(args.epochs), "lr": str(args.lr), "max_train_examples": str(args.train_examples)}
 
 
-def compare(name: str, data: str, args) -> dict:
-    common = ["--data", data, "--model", args.model, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
-              "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples),
-              *(f"--lab-set={setting}" for setting in args.lab_set),
-              *(["--profile", str(Path(args.profile) / name)] if args.profile else [])]
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
+def run_seeds(name: str, common: list[str], seeds: range, args) -> dict[str, list[dict]]:
+    """Each side's runs, seed by seed; each run is printed as it ends, so a benchmark cut short still tells something."""
     by_side = {side: [] for side in args.sides}
-    for seed in seeds:  # each run printed as it ends, so a benchmark cut short by a time limit still tells something
+    for seed in seeds:
         for side in args.sides:
             began = time.perf_counter()
             run = run_side(side, common + ["--seed", str(seed)])
@@ -155,6 +151,16 @@ def compare(name: str, data: str, args) -> dict:
                   f"test accuracy {100 * run['accuracy']:.2f}%", flush=True)
             if run["profile"]:
                 print(f"    profiled: {profile_line(run, args)}", flush=True)
+    return by_side
+
+
+def compare(name: str, data: str, args) -> dict:
+    common = ["--data", data, "--model", args.model, "--max-length", str(args.max_length), "--batch-size", str(args.batch_size),
+              "--epochs", str(args.epochs), "--lr", str(args.lr), "--train-examples", str(args.train_examples),
+              *(f"--lab-set={setting}" for setting in args.lab_set),
+              *(["--profile", str(Path(args.profile) / name)] if args.profile else [])]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    by_side = run_seeds(name, common, seeds, args)
     sides = {side: {**{key: sum(r[key] for r in runs) for key in ("examples", "seconds", "steps", "validation")},
                     "accuracy": sum(r["accuracy"] for r in runs) / len(runs), "precision": runs[0]["precision"],
                     "each": [round(100 * r["accuracy"], 2) for r in runs]} for side, runs in by_side.items()}

@@ -10,6 +10,7 @@ import torch
 from lab.data import load
 from tests.conftest import tiny_config as shared_tiny_config
 from lab.errors import LabError
+from lab.lstm_model import LSTMClassifier
 from recipes import lstm
 
 TINY = "tests/assets/tiny.csv"
@@ -51,7 +52,7 @@ def test_padding_does_not_change_a_texts_output(pooling, bidirectional, layers):
     torch.manual_seed(0)
     arch = {"embedding_dim": 4, "hidden_size": 3, "num_layers": layers, "bidirectional": bidirectional,
             "pooling": pooling, "dropout": 0.0, "n_classes": 2, "freeze": False}
-    model = lstm.build_model(10, arch).eval()
+    model = LSTMClassifier(10, arch).eval()
     alone = model(torch.tensor([[2, 3, 4]]), torch.tensor([3]))
     padded = model(torch.tensor([[2, 3, 4, 0, 0], [5, 6, 7, 8, 9]]), torch.tensor([3, 5]))
     assert torch.allclose(alone[0], padded[0], atol=1e-6)
@@ -66,7 +67,7 @@ def test_same_outputs_as_torchs_packed_bidirectional_lstm(layers, packed):
     torch.manual_seed(0)
     arch = {"embedding_dim": 4, "hidden_size": 3, "num_layers": layers, "bidirectional": True, "pooling": "max",
             "dropout": 0.0, "n_classes": 2, "freeze": False, "packed": packed}
-    model = lstm.build_model(10, arch).eval()
+    model = LSTMClassifier(10, arch).eval()
     reference = torch.nn.LSTM(4, 3, layers, batch_first=True, bidirectional=True)
     with torch.no_grad():
         for depth, (forward, backward) in enumerate(model.layers):
