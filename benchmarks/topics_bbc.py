@@ -40,10 +40,10 @@ def main() -> int:
     began = time.perf_counter()
     import recipes.topics as topics
     from lab.config import build, parse_overrides, read_variant
-    from lab.data import load
+    from lab.runs import load_data
 
     cfg = build(topics.Config, read_variant("topics", args.config), parse_overrides(args.overrides))
-    data = load(cfg.dataset, cfg.text_column, cfg.label_column, cfg.encoding, cfg.seed, cfg.dataset_config)
+    data = load_data(cfg)
     loaded = time.perf_counter()
     result = topics.run(cfg, data)
     finished = time.perf_counter()

@@ -93,7 +93,7 @@ def split_summary(dataset: dict) -> str:
     sizes = dataset["sizes"]
     return (f"Test split: {sizes['test']} examples, {len(dataset['label_names'])} classes "
             f"({', '.join(dataset['label_names'])}); train {sizes['train']}, validation {sizes['validation']}; "
-            f"split fingerprint `{dataset['fingerprint']}`.")
+            f"split fingerprint `{dataset['fingerprint']}`." + "".join(f" Data: {note}." for note in dataset["notes"]))
 
 
 def headline_cells(row: dict, best: dict) -> list[str]:

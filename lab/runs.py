@@ -61,7 +61,8 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
 
 
 def load_data(cfg) -> data_layer.LabData:
-    return data_layer.load(cfg.dataset, cfg.text_column, cfg.label_column, cfg.encoding, cfg.seed, cfg.dataset_config)
+    return data_layer.load(cfg.dataset, cfg.text_column, cfg.label_column, cfg.encoding, cfg.seed, cfg.dataset_config,
+                           cfg.duplicates)
 
 
 def is_main_process() -> bool:

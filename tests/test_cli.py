@@ -62,7 +62,8 @@ def test_bad_input_is_one_line_exit_2_and_no_traceback(args, message, tmp_path):
     result = lab(*args, *{"run": [f"runs_dir={tmp_path}"], "report": ["--dataset=x"]}.get(args[0], []))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    # the data layer's notes (bbc-news: its repeated articles were dropped) come first, each on a "note: " line
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("note: ")]
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
     assert not any(tmp_path.rglob("record.json"))
 

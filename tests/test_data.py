@@ -91,7 +91,8 @@ def test_fingerprint_depends_on_test_texts_and_labels(tiny_csv):
     assert data.load(tiny_csv, seed=1).fingerprint != first.fingerprint
     test = (first.texts("test"), [first.label_names[i] for i in first.labels("test")])
     assert data.fingerprint(test, first.label_names) == first.fingerprint
-    assert data.fingerprint((test[0], test[1][::-1]), first.label_names) != first.fingerprint
+    swapped = ["sport" if label == "cooking" else "cooking" for label in test[1]]
+    assert data.fingerprint((test[0], swapped), first.label_names) != first.fingerprint
 
 
 def test_rows_with_empty_text_or_missing_label_are_dropped_and_counted(tmp_path):
@@ -99,14 +100,40 @@ def test_rows_with_empty_text_or_missing_label_are_dropped_and_counted(tmp_path)
     frame(ROWS + [("", "sport"), ("   ", "cooking"), ("no label here", None)]).to_csv(path, index=False)
     loaded = data.load(str(path))
     assert sum(len(s) for s in loaded.splits.values()) == 20
-    assert loaded.notes == ["dropped 2 rows with empty text and 1 rows with a missing label from all"]
+    assert loaded.notes == ["dropped 2 rows with empty text and 1 rows with a missing label from the dataset"]
 
 
-def test_bbc_news_is_built_in():
+def test_repeated_texts_are_dropped_before_the_split_and_counted(tmp_path):
+    path = tmp_path / "repeats.csv"
+    repeats = [(ROWS[0][0], "sport"), ("  " + ROWS[1][0].replace(" ", "\n  "), "sport"), (ROWS[2][0], "cooking")]
+    frame(ROWS + repeats).to_csv(path, index=False)
+    loaded = data.load(str(path))
+    texts = [t for split in data.SPLITS for t in loaded.texts(split)]
+    assert sorted(texts) == sorted(t for t, _ in ROWS)  # each once, with the first copy's text and label
+    assert loaded.notes == ["dropped 3 texts from the dataset that repeat an earlier text (up to whitespace), "
+                            "1 of them with another label than the kept copy; duplicates=keep keeps them"]
+    kept = data.load(str(path), duplicates="keep")
+    assert sum(len(s) for s in kept.splits.values()) == 23 and kept.notes == []
+
+
+def test_a_source_with_splits_loses_the_validation_and_test_copies_of_train_texts():
+    notes = []
+    kept = data.drop_repeated_texts({"test": (["a b", "new", "new "], ["x", "y", "y"]),
+                                     "train": (["a  b", "c"], ["x", "y"])}, notes)
+    assert kept == {"train": (["a  b", "c"], ["x", "y"]), "test": (["new"], ["y"])}
+    assert notes == ["dropped 2 texts from the test split that repeat an earlier text (up to whitespace); "
+                     "duplicates=keep keeps them"]
+
+
+def test_bbc_news_is_built_in_and_each_article_is_in_one_split():
     loaded = data.load("bbc-news")
     assert loaded.label_names == ["business", "entertainment", "politics", "sports", "tech"]
-    assert {k: len(v) for k, v in loaded.splits.items()} == {"train": 1779, "validation": 223, "test": 223}
+    # 2,225 files, 100 of them repeats of another article: 2,125 split 80/10/10 per class
+    assert {k: len(v) for k, v in loaded.splits.items()} == {"train": 1701, "validation": 212, "test": 212}
     assert loaded.splits["train"].features["label"].names == loaded.label_names
+    seen = [" ".join(t.split()) for split in data.SPLITS for t in loaded.texts(split)]
+    assert len(set(seen)) == len(seen) == 2125
+    assert sum(len(s) for s in data.load("bbc-news", duplicates="keep").splits.values()) == 2225
 
 
 def write(tmp_path, name, content):
@@ -145,7 +172,7 @@ def test_encoding_option_reads_latin1(tmp_path):
 
 
 def test_json_with_nested_records_reports_columns(tmp_path):
-    path = write(tmp_path, "c.json", json.dumps([{"sentence": "a b", "target": 1}, {"sentence": "c d", "target": 2}] * 5))
+    path = write(tmp_path, "c.json", json.dumps([{"sentence": f"text {i}", "target": 1 + i % 2} for i in range(10)]))
     assert data.load(path).label_names == ["1", "2"]
 
 

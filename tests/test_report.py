@@ -10,6 +10,7 @@ from lab.errors import LabError
 ASSETS = Path(__file__).resolve().parent / "assets"
 LABELS = ["cooking", "sport"]
 TRUTH = ["cooking", "sport", "sport", "cooking", "sport", "cooking", "sport", "sport", "cooking", "sport"]
+DATA_NOTE = "dropped 4 texts from the dataset that repeat an earlier text (up to whitespace); duplicates=keep keeps them"
 TEXTS = ["Pasta | sauce, slowly", "Cup final tonight"] + [f"text {i}" for i in range(2, len(TRUTH))]
 
 
@@ -35,7 +36,7 @@ def write_run(root: Path, recipe: str, run_id: str, models: dict, fingerprint="a
     record = {"recipe": recipe, "config_name": "tiny", "run_id": run_id, "created": f"2026-01-01T00:00:{run_id[-2:]}",
               "config": {}, "models": records, "figures": figures or {}, "tables": tables or {}, "plots": [], "notes": list(notes),
               "dataset": {"name": "tiny", "spec": {}, "fingerprint": fingerprint, "label_names": LABELS,
-                          "sizes": {"train": 32, "validation": 4, "test": len(TRUTH)}, "notes": []},
+                          "sizes": {"train": 32, "validation": 4, "test": len(TRUTH)}, "notes": [DATA_NOTE]},
               "environment": {"machine": "test machine", "device": "cpu", "git_sha": "0123456789abcdef"}}
     (folder / "record.json").write_text(json.dumps(record))
     with (folder / "predictions.csv").open("w", newline="") as handle:
