@@ -67,12 +67,18 @@ def hard_rows(hard: dict) -> list[list[str]]:
 
 def hard_summary(hard: dict) -> str:
     shown = f"; the first {len(hard['examples'])} are listed" if hard["count"] > len(hard["examples"]) else ""
-    text = (f"{hard['count']} test examples are missed by at least {hard['threshold']} of the {hard['models']} "
-            f"models{shown}. Row: position in the test split (as in each run's predictions.csv).")
-    if hard["missed_by_all"]:
-        text += (f" {hard['missed_by_all']} are missed by every model: a model that missed only those would score "
-                 f"{pct(hard['ceiling_macro_f1'])} macro-F1, a practical ceiling for this test split.")
+    count, everyone = hard["count"], hard["missed_by_all"]
+    text = (f"{count} test example{'' if count == 1 else 's'} {verb(count)} missed by at least {hard['threshold']} of "
+            f"the {hard['models']} models{shown}. Row: position in the test split (as in each run's predictions.csv).")
+    if everyone:
+        text += (f" {everyone} {verb(everyone)} missed by every model: a model that missed only "
+                 f"{'that one' if everyone == 1 else 'those'} would score {pct(hard['ceiling_macro_f1'])} macro-F1, "
+                 f"a practical ceiling for this test split.")
     return text
+
+
+def verb(count: int) -> str:
+    return "is" if count == 1 else "are"
 
 
 def hard_section(hard: dict | None) -> list[str]:

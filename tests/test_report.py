@@ -169,3 +169,15 @@ def test_data_efficiency_curve_from_subset_runs(runs_dir, tmp_path):
     assert data["data_efficiency"]["svm"] == [[4, 0.39], [16, 0.79], [32, 0.99]]
     assert (tmp_path / "out" / "data_efficiency.png").stat().st_size > 1000
     assert "## Data efficiency" in (tmp_path / "out" / "comparison.md").read_text()
+
+
+def test_hard_examples_summary_agrees_in_number():
+    from lab.render import hard_summary
+
+    one = hard_summary({"count": 1, "examples": [{}], "threshold": 2, "models": 3, "missed_by_all": 1,
+                        "ceiling_macro_f1": 0.995})
+    assert one.startswith("1 test example is missed by at least 2 of the 3 models.")
+    assert "1 is missed by every model: a model that missed only that one would score 99.5 macro-F1" in one
+    two = hard_summary({"count": 4, "examples": [{}] * 4, "threshold": 3, "models": 6, "missed_by_all": 2,
+                        "ceiling_macro_f1": 0.99})
+    assert two.startswith("4 test examples are missed") and "2 are missed by every model" in two
