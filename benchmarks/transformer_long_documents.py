@@ -8,10 +8,10 @@ choosing.
     flock /tmp/lab-bench.lock python benchmarks/transformer_long_documents.py [key=value ...]
     flock /tmp/lab-bench.lock python benchmarks/transformer_long_documents.py --folds 3 [key=value ...]
 
-bbc-news's 223-article validation split cannot separate the two (0.9866 vs 0.9868), so --folds k decides by
-cross-validation on the train split instead (as benchmarks/select_by_cv.py): k fine-tunes, each scored in both
-modes on its held-out fold; the pooled held-out predictions (1,779 articles) are compared, and the test split is
-not read.
+bbc-news's validation split (then 223 articles) could not separate the two (0.9866 vs 0.9868), so --folds k
+decides by cross-validation on the train split instead (as benchmarks/select_by_cv.py): k fine-tunes, each scored
+in both modes on its held-out fold; the pooled held-out predictions (all train articles) are compared, and the test
+split is not read.
 """
 
 from __future__ import annotations
