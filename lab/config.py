@@ -43,7 +43,7 @@ class CommonConfig:
     text_column: str | None = None  # None: detect text/sentence/review/content/document
     label_column: str | None = None  # None: detect label/labels/category/class/target
     encoding: str = "utf-8"  # of the dataset's files
-    duplicates: Literal["drop", "keep"] = "drop"  # drop: each text once (up to whitespace), so none is in two splits
+    duplicates: Literal["near", "exact", "keep"] = "near"  # before the split, drop repeats (exact: equal up to whitespace; near: also 80% of word 3-grams shared)
     seed: int = 42  # the split, initial weights and batch order: the same seed gives the same run
     runs_dir: str = "runs"  # where run folders are written: <runs_dir>/<dataset>/<recipe>/<run-id>/
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lab.duplicates import drop_repeats
 from lab.errors import LabError
 from lab.sources import read_source
 
@@ -47,12 +48,11 @@ class LabData:
 
 def load(dataset: str = "bbc-news", text_column: str | None = None, label_column: str | None = None,
          encoding: str = "utf-8", seed: int = 42, dataset_config: str | None = None,
-         duplicates: str = "drop") -> LabData:
+         duplicates: str = "near") -> LabData:
     raw = read_source(dataset, text_column, label_column, encoding, dataset_config)
     notes: list[str] = []
     cleaned = {name: clean(texts, labels, name, notes) for name, (texts, labels) in raw.items()}
-    if duplicates == "drop":
-        cleaned = drop_repeated_texts(cleaned, notes)
+    cleaned = drop_repeats(cleaned, duplicates, notes)
     names = class_order([label for _, labels in cleaned.values() for label in labels])
     if len(names) < 2:
         raise LabError(f"dataset '{dataset}' has {len(names)} class ({', '.join(names)}); "
@@ -83,34 +83,6 @@ def clean(texts: list, labels: list, split: str, notes: list[str]) -> tuple[list
     if empty or missing:
         notes.append(f"dropped {empty} rows with empty text and {missing} rows with a missing label from {part(split)}")
     return keep_texts, keep_labels
-
-
-def drop_repeated_texts(cleaned: dict, notes: list[str]) -> dict[str, tuple[list[str], list[str]]]:
-    """Keep each text once (equal up to whitespace): its first copy, in the order all/train, validation, test.
-
-    A repeated text is leakage when its copies land in train and test, and counts twice when both land in test:
-    bbc-news has 100 such copies, and an 80/10/10 split of the raw files put 17 of its 223 test articles in train
-    or validation too. Copies whose labels disagree are counted in the note: the first copy's label is kept.
-    """
-    first_label: dict[str, str] = {}
-    kept = {}
-    for name in sorted(cleaned, key=("all", *SPLITS).index):
-        texts, labels, dropped, disagree = [], [], 0, 0
-        for text, label in zip(*cleaned[name]):
-            key = " ".join(text.split())
-            if key in first_label:
-                dropped += 1
-                disagree += first_label[key] != label
-                continue
-            first_label[key] = label
-            texts.append(text)
-            labels.append(label)
-        if dropped:
-            conflict = f", {disagree} of them with another label than the kept copy" if disagree else ""
-            notes.append(f"dropped {dropped} texts from {part(name)} that repeat an earlier text (up to whitespace)"
-                         f"{conflict}; duplicates=keep keeps them")
-        kept[name] = (texts, labels)
-    return kept
 
 
 def part(split: str) -> str:
