@@ -227,7 +227,7 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=42, help="seeds run are first-seed..first-seed+n-1")
     parser.add_argument("--seed", type=int, default=42, help=argparse.SUPPRESS)
     parser.add_argument("--train-examples", type=int, default=None,
-                        help="seeded subset of the train split, identical for both sides (default: all 1,701 articles, "
+                        help="seeded subset of the train split, identical for both sides (default: all 1,656 articles, "
                              "2,000 of the sentences)")
     parser.add_argument("--sides", type=lambda s: s.split(","), default=["trainer", "lab"],
                         help="comma-separated: trainer,lab (default) or one of them")
