@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from lab.errors import LabError
+
 NEAR_JACCARD = 0.8  # share of word 3-grams two texts have in common: the usual near-duplicate cut (README)
 CANDIDATE_JACCARD = 0.6  # MinHash LSH only proposes candidates; a lower bar than 0.8 so that few true pairs are
 # missed, and each candidate is then checked with its exact Jaccard similarity
@@ -86,6 +88,9 @@ def drop_repeats(cleaned: dict, mode: str, notes: list[str]) -> dict[str, tuple[
             else:
                 texts.append(text)
                 labels.append(label)
+        if not texts:
+            raise LabError(f"every text of the {name} split repeats a text of an earlier split; that split scores "
+                           f"nothing new: give a dataset whose {name} split differs, or duplicates=keep")
         if dropped["exact"] or dropped["near"]:
             notes.append(repeat_note(name, dropped, mode))
         kept[name] = (texts, labels)

@@ -3,6 +3,7 @@ import random
 import pytest
 
 from lab.duplicates import NEAR_JACCARD, RepeatFilter, drop_repeats, jaccard, shingles
+from lab.errors import LabError
 
 WORDS = [f"w{i}" for i in range(500)]
 
@@ -54,3 +55,8 @@ def test_a_repeat_reports_the_label_of_the_copy_that_was_kept():
     assert repeats.repeat_of(text, "sport") is None
     assert repeats.repeat_of(text.upper() + " end", "tech") == ("near", "sport")
     assert repeats.repeat_of(" " + text, "tech") == ("exact", "sport")
+
+
+def test_a_split_made_only_of_copies_is_an_error_not_an_empty_split():
+    with pytest.raises(LabError, match="every text of the test split repeats a text of an earlier split"):
+        drop_repeats({"train": (["a b c", "d e f"], ["x", "y"]), "test": (["a  b c"], ["x"])}, "exact", [])
