@@ -49,8 +49,6 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
     data = data or load_data(cfg)
     if train_size is not None:
         data = data_layer.subsample_train(data, train_size, cfg.seed)
-    for note in data.notes:
-        print(f"note: {note}", file=sys.stderr)
     make_folder(Path(cfg.runs_dir) / data.name / recipe, "runs_dir=")  # fail now, not after hours of training
     result = module.run(cfg, data)
     if not is_main_process():
@@ -61,8 +59,12 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
 
 
 def load_data(cfg) -> data_layer.LabData:
-    return data_layer.load(cfg.dataset, cfg.text_column, cfg.label_column, cfg.encoding, cfg.seed, cfg.dataset_config,
-                           cfg.duplicates)
+    """The dataset the config names; its notes (rows dropped, repeats dropped) are printed once, here."""
+    data = data_layer.load(cfg.dataset, cfg.text_column, cfg.label_column, cfg.encoding, cfg.seed,
+                           cfg.dataset_config, cfg.duplicates)
+    for note in data.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return data
 
 
 def is_main_process() -> bool:

@@ -1,6 +1,7 @@
 import json
 import re
 import types
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,14 @@ def test_a_bad_override_stops_run_all_before_any_recipe_runs(tmp_path, tiny_csv,
     with pytest.raises(LabError, match=re.escape(message)):
         progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", override])
     assert not any(tmp_path.iterdir())
+
+
+def test_the_data_notes_are_printed_once_for_the_whole_progression(tmp_path, tiny_csv, monkeypatch, capsys):
+    repeated = tmp_path / "repeated.csv"
+    lines = Path(tiny_csv).read_text().splitlines()
+    repeated.write_text("\n".join(lines + lines[1:3]) + "\n")  # two rows again: two exact repeats
+    monkeypatch.setattr(progression, "recipe_names", lambda: ["classical", "bow_ffn"])
+    progression.run_all("tiny", [f"dataset={repeated}", f"runs_dir={tmp_path / 'runs'}"])
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert notes == ["note: dropped 2 texts from the dataset that repeat an earlier text and 0 near-copies of one "
+                     "(word 3-gram Jaccard >= 0.8); duplicates=exact keeps near-copies, duplicates=keep keeps all"]
