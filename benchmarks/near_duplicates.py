@@ -7,7 +7,7 @@
 Every pair of texts is compared on its word 3-gram shingles (lab.duplicates.shingles) by exact Jaccard
 similarity, through a sparse product, so this suits datasets of up to some 20,000 texts. It prints how many
 pairs pass each threshold, how many of those straddle two splits or touch the test split (a near-copy of a
-test text in train makes the test score optimistic), and the histogram that the 0.8 cut was read from. With
+test text in train makes the test score optimistic), and a histogram of the pairs by similarity. With
 duplicates=near (the default), no pair should reach 0.8: any that does is a pair that MinHash LSH missed.
 """
 
