@@ -18,7 +18,7 @@ import numpy as np
 
 from lab.duplicates import drop_repeats
 from lab.errors import LabError
-from lab.sources import read_source
+from lab.sources import read_source, split_phrase
 
 SPLITS = ("train", "validation", "test")
 DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
@@ -81,12 +81,8 @@ def clean(texts: list, labels: list, split: str, notes: list[str]) -> tuple[list
         where = "the dataset" if split == "all" else f"its {split} split"  # "all": a file not yet split
         raise LabError(f"no usable rows in {where}: {problem}; check text_column= and label_column=")
     if empty or missing:
-        notes.append(f"dropped {empty} rows with empty text and {missing} rows with a missing label from {part(split)}")
+        notes.append(f"dropped {empty} rows with empty text and {missing} rows with a missing label from {split_phrase(split)}")
     return keep_texts, keep_labels
-
-
-def part(split: str) -> str:
-    return "the dataset" if split == "all" else f"the {split} split"  # "all": a source not yet split
 
 
 def is_missing(label) -> bool:

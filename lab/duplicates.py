@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 
 from lab.errors import LabError
+from lab.sources import SOURCE_SPLITS, split_phrase
 
 NEAR_JACCARD = 0.8  # share of word 3-grams two texts have in common: the usual near-duplicate cut (README)
 CANDIDATE_JACCARD = 0.6  # MinHash LSH only proposes candidates; a lower bar than 0.8 so that few true pairs are
 # missed, and each candidate is then checked with its exact Jaccard similarity
 NUM_PERM = 128
 WORD = re.compile(r"\w+")
-MODES = ("near", "exact", "keep")
 
 
 def shingles(text: str) -> frozenset[str]:
@@ -44,6 +44,7 @@ class RepeatFilter:
             from datasketch import MinHash, MinHashLSH
 
             self.lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+            self.minhash = MinHash
             template = MinHash(num_perm=NUM_PERM)  # its permutations are drawn once, shared by every signature
             self.scheme, self.permutations = template.scheme, template.permutations
 
@@ -52,22 +53,23 @@ class RepeatFilter:
         key = " ".join(text.split())
         if key in self.exact:
             return "exact", self.exact[key]
-        self.exact[key] = label
-        if not self.near:
-            return None
+        copy = self.near_copy(text, label) if self.near else None
+        self.exact[key] = label if copy is None else copy  # a later exact repeat answers with the kept copy's label
+        return None if copy is None else ("near", copy)
+
+    def near_copy(self, text: str, label: str) -> str | None:
+        """The label of the earliest kept text text is a near-copy of; None (and text is kept) if there is none."""
         grams, signature = self.signature(text)
         copies = sorted(i for i in self.lsh.query(signature) if jaccard(grams, self.kept[i][0]) >= NEAR_JACCARD)
         if copies:
-            return "near", self.kept[copies[0]][1]
+            return self.kept[copies[0]][1]
         self.lsh.insert(len(self.kept), signature)
         self.kept.append((grams, label))
         return None
 
     def signature(self, text: str):
-        from datasketch import MinHash
-
         grams = shingles(text)
-        signature = MinHash(num_perm=NUM_PERM, permutations=self.permutations, scheme=self.scheme)
+        signature = self.minhash(num_perm=NUM_PERM, permutations=self.permutations, scheme=self.scheme)
         signature.update_batch([gram.encode("utf-8") for gram in grams])
         return grams, signature
 
@@ -78,7 +80,7 @@ def drop_repeats(cleaned: dict, mode: str, notes: list[str]) -> dict[str, tuple[
         return cleaned
     repeats = RepeatFilter(near=mode == "near")
     kept = {}
-    for name in sorted(cleaned, key=("all", "train", "validation", "test").index):
+    for name in sorted(cleaned, key=SOURCE_SPLITS.index):
         texts, labels, dropped = [], [], {"exact": 0, "near": 0, "disagree": 0}
         for text, label in zip(*cleaned[name]):
             repeat = repeats.repeat_of(text, label)
@@ -98,10 +100,9 @@ def drop_repeats(cleaned: dict, mode: str, notes: list[str]) -> dict[str, tuple[
 
 
 def repeat_note(split: str, dropped: dict, mode: str) -> str:
-    where = "the dataset" if split == "all" else f"the {split} split"
     near = (f" and {dropped['near']} near-copies of one (word 3-gram Jaccard >= {NEAR_JACCARD})"
             if mode == "near" else "")
     disagree = f", {dropped['disagree']} of them labelled unlike the kept copy" if dropped["disagree"] else ""
     keep = "duplicates=exact keeps near-copies, duplicates=keep keeps all" if mode == "near" else \
         "duplicates=keep keeps them"
-    return f"dropped {dropped['exact']} texts from {where} that repeat an earlier text{near}{disagree}; {keep}"
+    return f"dropped {dropped['exact']} texts from {split_phrase(split)} that repeat an earlier text{near}{disagree}; {keep}"

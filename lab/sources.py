@@ -25,6 +25,12 @@ HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 SUPPORTED = "a .csv, .tsv, .json, .jsonl or .parquet file, or a folder with one subfolder of .txt files per class"
 
 Raw = dict[str, tuple[list, list]]
+SOURCE_SPLITS = ("all", "train", "validation", "test")  # the order splits are cleaned and deduplicated in
+
+
+def split_phrase(split: str) -> str:
+    """How notes name a source split: "all" is a source not yet split."""
+    return "the dataset" if split == "all" else f"the {split} split"
 
 
 def read_source(spec: str, text_column: str | None, label_column: str | None, encoding: str,

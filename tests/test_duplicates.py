@@ -55,6 +55,8 @@ def test_a_repeat_reports_the_label_of_the_copy_that_was_kept():
     assert repeats.repeat_of(text, "sport") is None
     assert repeats.repeat_of(text.upper() + " end", "tech") == ("near", "sport")
     assert repeats.repeat_of(" " + text, "tech") == ("exact", "sport")
+    # the dropped near-copy again: its label is still compared with the copy that was kept
+    assert repeats.repeat_of(text.upper() + " end", "tech") == ("exact", "sport")
 
 
 def test_a_split_made_only_of_copies_is_an_error_not_an_empty_split():

@@ -10,7 +10,7 @@ from lab.errors import LabError
 ASSETS = Path(__file__).resolve().parent / "assets"
 LABELS = ["cooking", "sport"]
 TRUTH = ["cooking", "sport", "sport", "cooking", "sport", "cooking", "sport", "sport", "cooking", "sport"]
-DATA_NOTE = "dropped 4 texts from the dataset that repeat an earlier text (up to whitespace); duplicates=keep keeps them"
+DATA_NOTE = "dropped 4 texts from the dataset that repeat an earlier text; duplicates=keep keeps them"
 TEXTS = ["Pasta | sauce, slowly", "Cup final tonight"] + [f"text {i}" for i in range(2, len(TRUTH))]
 
 
