@@ -49,7 +49,8 @@ def fold_config(recipe: str, overrides: dict, seed: int):
     """The recipe's default config with the candidate's overrides, quiet, on the given seed (the seed is the CV
     script's to set, never a candidate's)."""
     module = load_recipe(recipe)
-    return build(module.Config, read_variant(recipe, "default"), {"progress": "false", **overrides, "seed": str(seed)})
+    quiet = {"progress": "false"} if "progress" in module.Config.__dataclass_fields__ else {}
+    return build(module.Config, read_variant(recipe, "default"), {**quiet, **overrides, "seed": str(seed)})
 
 
 def cross_validate(recipe: str, data: LabData, overrides: dict, folds: int, seeds: int) -> dict:
