@@ -5,7 +5,7 @@ beside the classical models' many: a model's figure on the lab's split (seed 42)
 how kind that split is, and the spread is how far one split can mislead.
 
     python benchmarks/split_draws.py                                   # classical, seeds 0..29 and 42
-    flock /tmp/lab-bench.lock python benchmarks/split_draws.py --recipe transformer --seeds 0 1 2
+    flock /tmp/lab-bench.lock python benchmarks/split_draws.py --recipe transformer --seeds 0 1 2 [--set lr=5e-5]
 """
 
 import argparse
@@ -25,11 +25,12 @@ from lab.registry import load_recipe  # noqa: E402
 LAB_SEED = 42
 
 
-def test_scores(recipe: str, dataset: str, seed: int) -> dict[str, float]:
-    """Test macro-F1 of each model the recipe's default config trains on the split that `seed` draws."""
+def test_scores(recipe: str, dataset: str, seed: int, overrides: dict | None = None) -> dict[str, float]:
+    """Test macro-F1 of each model the recipe's default config (with overrides) trains on the split `seed` draws."""
     module = load_recipe(recipe)
     quiet = {key: "false" for key in ("progress", "checkpoint") if key in module.Config.__dataclass_fields__}
-    cfg = build(module.Config, read_variant(recipe, "default"), {**quiet, "dataset": dataset, "seed": str(seed)})
+    values = {**quiet, **(overrides or {}), "dataset": dataset, "seed": str(seed)}
+    cfg = build(module.Config, read_variant(recipe, "default"), values)
     data = load(dataset, seed=seed)
     truth = data.labels("test")
     began = time.perf_counter()
@@ -61,12 +62,16 @@ def main() -> None:
     parser.add_argument("--recipe", default="classical")
     parser.add_argument("--seeds", type=int, nargs="+", default=[*range(30), LAB_SEED])
     parser.add_argument("--dataset", default="bbc-news")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a key of the recipe's default config (not the classical models')")
     args = parser.parse_args()
-    runs = {seed: test_scores(args.recipe, args.dataset, seed) for seed in args.seeds}
+    overrides = dict(item.split("=", 1) for item in args.set)
+    runs = {seed: test_scores(args.recipe, args.dataset, seed, overrides) for seed in args.seeds}
     if args.recipe != "classical":
         for seed in args.seeds:
             runs[seed].update(test_scores("classical", args.dataset, seed))
-    print(f"{args.dataset}: test macro-F1 of the default config over {len(args.seeds)} split seeds {args.seeds}")
+    config = " ".join(["default config", *args.set])
+    print(f"{args.dataset}: test macro-F1 of the {config} over {len(args.seeds)} split seeds {args.seeds}")
     for name in runs[args.seeds[0]]:
         print(summary(name, runs))
     if args.recipe != "classical":
