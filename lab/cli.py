@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lab.distributed import end_process_group
 from lab.errors import LabError
 
 EPILOG = """examples:
@@ -56,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         root.error(f"unrecognized arguments: {' '.join(stray or extra)}")
     if extra:
         args.overrides += extra
+    status = dispatch(args)
+    end_process_group(status)  # under `accelerate launch`: returns only when no process group was started
+    return status
+
+
+def dispatch(args) -> int:
     try:
         return COMMANDS[args.command](args)
     except LabError as error:

@@ -10,9 +10,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
+from lab.distributed import end_process_group  # noqa: E402
 from lab.train import make_accelerator, predict, seed_everything, train  # noqa: E402
 from tests.test_train import Linear, loader, separable  # noqa: E402
 
@@ -32,8 +32,7 @@ def main(out: Path) -> None:
         save_file({k: v.contiguous() for k, v in result.model.state_dict().items()}, str(out / "model.safetensors"))
         (out / "info.json").write_text(json.dumps({"processes": accelerator.num_processes,
                                                    "history": result.history}))
-    accelerator.wait_for_everyone()
-    torch.distributed.destroy_process_group()
+    end_process_group(0)
 
 
 if __name__ == "__main__":
