@@ -1,5 +1,6 @@
 """lab.distributed.end_process_group: the exit a distributed launch takes after every command."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,9 +25,22 @@ def test_without_a_process_group_it_returns():
     end_process_group(0)  # no torch.distributed group in this process: a plain return, no exit
 
 
-def test_it_ends_the_group_and_exits_with_the_status_skipping_teardown(tmp_path):
+def run_group(tmp_path, status: int, launched: bool) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "WORLD_SIZE"}
+    if launched:
+        env["WORLD_SIZE"] = "1"  # what torchrun / accelerate launch set
+    command = [sys.executable, "-c", ONE_PROCESS_GROUP, str(status), str(tmp_path / f"group-{status}-{launched}")]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_under_a_launcher_it_ends_the_group_and_exits_with_the_status_skipping_teardown(tmp_path):
     for status in (0, 2):
-        command = [sys.executable, "-c", ONE_PROCESS_GROUP, str(status), str(tmp_path / f"group-{status}")]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        done = run_group(tmp_path, status, launched=True)
         assert done.returncode == status, done.stderr[-2000:]
         assert done.stdout == "written before the exit"
+
+
+def test_a_group_this_process_started_itself_is_left_alone(tmp_path):
+    done = run_group(tmp_path, 2, launched=False)  # e.g. a test that built a group: no exit in mid-suite
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == "written before the exitnot reached\ninterpreter teardown ran\n"
