@@ -46,10 +46,10 @@ def cv_folds(data: LabData, folds: int):
 
 
 def fold_config(recipe: str, overrides: dict, seed: int):
-    """The recipe's default config with the candidate's overrides, quiet, on the given seed (the seed is the CV
-    script's to set, never a candidate's)."""
+    """The recipe's default config with the candidate's overrides, quiet and without checkpoints, on the given
+    seed (the seed is the benchmark's to set, never a candidate's)."""
     module = load_recipe(recipe)
-    quiet = {"progress": "false"} if "progress" in module.Config.__dataclass_fields__ else {}
+    quiet = {key: "false" for key in ("progress", "checkpoint") if key in module.Config.__dataclass_fields__}
     return build(module.Config, read_variant(recipe, "default"), {**quiet, **overrides, "seed": str(seed)})
 
 

@@ -17,24 +17,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from lab.config import build, read_variant  # noqa: E402
 from lab.data import load  # noqa: E402
 from lab.evaluation import evaluate_predictions  # noqa: E402
 from lab.registry import load_recipe  # noqa: E402
+from select_by_cv import fold_config  # noqa: E402
 
 LAB_SEED = 42
 
 
 def test_scores(recipe: str, dataset: str, seed: int, overrides: dict | None = None) -> dict[str, float]:
     """Test macro-F1 of each model the recipe's default config (with overrides) trains on the split `seed` draws."""
-    module = load_recipe(recipe)
-    quiet = {key: "false" for key in ("progress", "checkpoint") if key in module.Config.__dataclass_fields__}
-    values = {**quiet, **(overrides or {}), "dataset": dataset, "seed": str(seed)}
-    cfg = build(module.Config, read_variant(recipe, "default"), values)
+    cfg = fold_config(recipe, {**(overrides or {}), "dataset": dataset}, seed)
     data = load(dataset, seed=seed)
     truth = data.labels("test")
     began = time.perf_counter()
-    models = module.run(cfg, data).models
+    models = load_recipe(recipe).run(cfg, data).models
     scores = {model.name: evaluate_predictions(truth, model.predictions, data.label_names)["metrics"]["macro_f1"]
               for model in models}
     if recipe != "classical":
@@ -67,17 +64,16 @@ def main() -> None:
     args = parser.parse_args()
     overrides = dict(item.split("=", 1) for item in args.set)
     runs = {seed: test_scores(args.recipe, args.dataset, seed, overrides) for seed in args.seeds}
-    if args.recipe != "classical":
-        for seed in args.seeds:
-            runs[seed].update(test_scores("classical", args.dataset, seed))
+    recipe_models = list(runs[args.seeds[0]]) if args.recipe != "classical" else []
+    for seed in args.seeds if recipe_models else []:
+        runs[seed].update(test_scores("classical", args.dataset, seed))
     config = " ".join(["default config", *args.set])
     print(f"{args.dataset}: test macro-F1 of the {config} over {len(args.seeds)} split seeds {args.seeds}")
     for name in runs[args.seeds[0]]:
         print(summary(name, runs))
-    if args.recipe != "classical":
-        recipe_name, svm = next(iter(runs[args.seeds[0]])), "tfidf_svm"
-        gaps = [runs[seed][recipe_name] - runs[seed][svm] for seed in args.seeds]
-        print(f"  {recipe_name} minus {svm}, same draw: {', '.join(f'{g:+.4f}' for g in gaps)} "
+    for name in recipe_models:
+        gaps = [runs[seed][name] - runs[seed]["tfidf_svm"] for seed in args.seeds]
+        print(f"  {name} minus tfidf_svm, same draw: {', '.join(f'{g:+.4f}' for g in gaps)} "
               f"(mean {np.mean(gaps):+.4f})")
 
 

@@ -13,14 +13,14 @@ def end_process_group(status: int) -> None:
     The wait keeps a process from exiting while rank 0 still writes the run; torchrun takes an early exit as the
     end of the job. The exit skips the interpreter's teardown, because gloo's threads abort the process there
     now and then ('terminate called without an active exception', SIGABRT), even after destroy_process_group:
-    1 of 40 two-process runs of tests/train_worker.py on a busy 2-core machine, and 0 of 40 with the early exit.
+    benchmarks/two_process_exits.py counts such exits (tests/train_worker.py before this: 1 of 20 runs beside two
+    busy processes; with it, 0 of 20).
     torchrun then reports a finished run as failed. Returns at once unless a launcher started this process
     (it sets WORLD_SIZE) and a process group is running: a test runner must never exit here.
     """
     distributed = sys.modules.get("torch.distributed")
-    if "WORLD_SIZE" not in os.environ or distributed is None or not distributed.is_available():
-        return
-    if not distributed.is_initialized():
+    launched = "WORLD_SIZE" in os.environ and distributed is not None and distributed.is_available()
+    if not (launched and distributed.is_initialized()):
         return
     if status == 0:  # a failed process stops here; torchrun stops the others, which must not wait for it
         distributed.barrier()
