@@ -6,8 +6,9 @@
 # 2. neural_bbc.py: bow_ffn, lstm and transformer default configs, each twice with seed 42 (lstm with random
 #    embeddings: gensim is not on that machine and does not fit in a call next to the model);
 # 3. the loop's and the torch recipes' tests, which then run on the GPU;
-# and on request lab-side ablations of the vs-Trainer benchmark (`bash benchmarks/gpu_check.sh ablate`) and a
-# profile of both sides (`... profile`: kernel launches and host waits per step, op tables in $OUT/profile).
+# and on request lab-side ablations of the vs-Trainer benchmark (`bash benchmarks/gpu_check.sh ablate`; `sdpa`
+# compares attention kernels and fp32 on both datasets) and a profile of both sides (`... profile`: kernel
+# launches and host waits per step, op tables in $OUT/profile).
 # Each step has its own time limit, so one that hangs leaves the others' results.
 set -u
 OUT=${OUT:-/tmp/gpu-check}
@@ -51,6 +52,18 @@ for name in "${steps[@]}"; do
                     --sides lab --lab-set "$setting"
             done
             TAIL=6 step vs_3_epochs 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news --epochs 3 ;;
+        sdpa)  # on request: the vs-Trainer runs with the lab's attention kept off cuDNN's kernels, then the lab
+            # alone on the same machine with cuDNN attention (the default) and in fp32
+            for dataset in bbc-news short; do
+                TAIL=6 step "vs_${dataset}_no_cudnn" "${LIMIT:-130}" python3 benchmarks/transformer_vs_trainer.py \
+                    --dataset "$dataset" --lab-set cudnn_attention=false
+            done
+            for setting in cudnn_attention=true mixed_precision=no; do
+                for dataset in bbc-news short; do
+                    TAIL=3 step "lab_${dataset}_${setting%%=*}" 60 python3 benchmarks/transformer_vs_trainer.py \
+                        --dataset "$dataset" --sides lab --lab-set "$setting"
+                done
+            done ;;
         profile)  # on request: both sides under torch.profiler, on 480 articles (30 steps), one seed
             TAIL=8 step profile 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news \
                 --train-examples 480 --profile "$OUT/profile" ;;

@@ -33,6 +33,9 @@ class Config(TrainConfig):
     # auto: bf16 on GPUs that have it, fp16 on other GPUs, bf16 on CPUs with native bf16 (measured faster
     # here: see benchmarks/transformer_precision.py), else full precision
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "auto"
+    # true lets torch pick cuDNN's attention kernels (it does for bf16 on an H100): there they made training steps
+    # about 2x slower, building kernels for each padded length (see lab.hf.attention). No effect on CPU.
+    cudnn_attention: bool = False
     trust_remote_code: bool = False  # never run a model repository's own code unless asked to
     checkpoint: bool = True  # accelerator.save_state after every epoch, under runs_dir (see lab/checkpoints.py)
     keep_checkpoints: int = 1  # complete checkpoints kept while training
@@ -53,7 +56,7 @@ def choose_precision(choice: str) -> str:
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab import checkpoints
-    from lab.hf import load_classifier
+    from lab.hf import attention, load_classifier
     from lab.neural import class_weights, plot_history, seconds_split, train_options
     from lab.train import make_accelerator, seed_everything, train
 
@@ -66,7 +69,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     if cfg.resume:
         notes.append(f"resumed from {resume_from}" if resume_from else f"resume=true but no complete checkpoint "
                      f"under {root}; trained from the start")
-    with measure() as cost:
+    with measure() as cost, attention(cfg.cudnn_attention):
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
         model, tokenizer = load_classifier(cfg.model, data.label_names, cfg.trust_remote_code)
         texts, labels = train_subset(data, cfg)
@@ -83,7 +86,8 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     if trained.stopped_early:
         notes.append(f"stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}")
     name = model_name(cfg.model)
-    result = test_result(name, trained, tokenizer, data, cfg, cost)
+    with attention(cfg.cudnn_attention):
+        result = test_result(name, trained, tokenizer, data, cfg, cost)
     seen = len(texts) * trained.this_run["epochs"]  # a resumed run's clock covers only the epochs it trained
     figures = {"train_examples_per_second": seen / max(cost.seconds, 1e-9), **seconds_split(trained, cost)}
     return RecipeResult(models=[result], figures=figures, notes=notes,
@@ -124,7 +128,8 @@ def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost)
     out, per_second = throughput(lambda dl: predict(trained.model, dl, trained.accelerator), test_loader, len(texts))
     probabilities = softmax(document_logits(out.logits, encoded["owner"], len(texts)))
     meta = {"recipe": "transformer", "max_length": cfg.max_length, "long_documents": cfg.long_documents,
-            "stride": cfg.stride, "label_names": data.label_names, "eval_batch_size": cfg.eval_batch_size}
+            "stride": cfg.stride, "label_names": data.label_names, "eval_batch_size": cfg.eval_batch_size,
+            "cudnn_attention": cfg.cudnn_attention}
     return ModelResult(
         name=name, family="transformer", predictions=probabilities.argmax(axis=1), scores=probabilities,
         train_seconds=cost.seconds, examples_per_second=per_second, peak_memory_mb=cost.peak_memory_mb,
@@ -151,7 +156,7 @@ def save(folder: Path, model, tokenizer, meta: dict) -> None:
 
 def load_predictor(model_dir: Path):
     """texts -> class probabilities, with the saved tokenization settings (chunks averaged, if trained so)."""
-    from lab.hf import document_logits, load_saved, loader, softmax, tokenize
+    from lab.hf import attention, document_logits, load_saved, loader, softmax, tokenize
     from lab.train import predict
 
     model, tokenizer, meta = load_saved(Path(model_dir))
@@ -160,7 +165,8 @@ def load_predictor(model_dir: Path):
 
     def predict_texts(texts: list[str]) -> np.ndarray:
         encoded = tokenize(tokenizer, list(texts), max_length, stride)
-        out = predict(model, loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
+        with attention(meta.get("cudnn_attention", False)):
+            out = predict(model, loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
         return softmax(document_logits(out.logits, encoded["owner"], len(texts)))
 
     return predict_texts

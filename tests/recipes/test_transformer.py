@@ -121,6 +121,27 @@ def test_long_documents_in_chunks_average_the_window_logits(tiny_bert, data, tmp
     assert result.models[0].scores.shape == (len(data.texts("test")), 2)
 
 
+def test_attention_without_cudnn_turns_off_only_cudnn_and_leaves_cpu_logits_unchanged(tiny_bert, data):
+    import torch
+
+    from lab.hf import attention, load_classifier
+
+    backends = torch.backends.cuda
+    assert backends.cudnn_sdp_enabled()
+    with attention(cudnn=False):
+        assert not backends.cudnn_sdp_enabled()
+        assert backends.flash_sdp_enabled() and backends.mem_efficient_sdp_enabled() and backends.math_sdp_enabled()
+    assert backends.cudnn_sdp_enabled()  # restored on leaving
+    model, tokenizer = load_classifier(str(tiny_bert), data.label_names)
+    assert model.config._attn_implementation == "sdpa"
+    batch = tokenizer(data.texts("test")[:4], padding=True, return_tensors="pt")  # padded: a mask reaches sdpa
+    with torch.inference_mode():
+        free = model(**batch).logits
+        with attention(cudnn=False):
+            restricted = model(**batch).logits
+    assert torch.equal(free, restricted)
+
+
 def test_length_grouped_batches_are_a_seeded_permutation_of_similar_lengths():
     from lab.hf import LengthGroupedSampler
 
