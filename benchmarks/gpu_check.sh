@@ -6,8 +6,8 @@
 # 2. neural_bbc.py: bow_ffn, lstm and transformer default configs, each twice with seed 42 (lstm with random
 #    embeddings: gensim is not on that machine and does not fit in a call next to the model);
 # 3. the loop's and the torch recipes' tests, which then run on the GPU;
-# and on request lab-side ablations of the vs-Trainer benchmark (`bash benchmarks/gpu_check.sh ablate`; `sdpa`
-# compares attention kernels and fp32 on both datasets) and a profile of both sides (`... profile`: kernel
+# and on request lab-side ablations of the vs-Trainer benchmark (`bash benchmarks/gpu_check.sh ablate`) and a
+# profile of both sides (`... profile`: kernel
 # launches and host waits per step, op tables in $OUT/profile).
 # Each step has its own time limit, so one that hangs leaves the others' results.
 set -u
@@ -46,24 +46,15 @@ for name in "${steps[@]}"; do
                 --seeds "${SEEDS:-3}"
             TAIL=20 step vs_short "${LIMIT:-130}" python3 benchmarks/transformer_vs_trainer.py --dataset short \
                 --seeds "${SEEDS:-3}" ;;
-        ablate)  # on request: where the lab's GPU time goes (bf16 autocast off, ungrouped batches, 3 epochs)
-            for setting in mixed_precision=no group_by_length=false; do
-                TAIL=6 step "lab_${setting%%=*}" 60 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news \
-                    --sides lab --lab-set "$setting"
-            done
-            TAIL=6 step vs_3_epochs 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news --epochs 3 ;;
-        sdpa)  # on request: the vs-Trainer runs with the lab's attention kept off cuDNN's kernels, then the lab
-            # alone on the same machine with cuDNN attention (the default) and in fp32
-            for dataset in bbc-news short; do
-                TAIL=6 step "vs_${dataset}_no_cudnn" "${LIMIT:-130}" python3 benchmarks/transformer_vs_trainer.py \
-                    --dataset "$dataset" --lab-set cudnn_attention=false
-            done
-            for setting in cudnn_attention=true mixed_precision=no; do
+        ablate)  # on request: where the lab's GPU time goes, lab side alone on both datasets (bf16 autocast off,
+            # ungrouped batches, cuDNN's attention kernels allowed), then 3 epochs of both sides on bbc-news
+            for setting in mixed_precision=no group_by_length=false cudnn_attention=true; do
                 for dataset in bbc-news short; do
                     TAIL=3 step "lab_${dataset}_${setting%%=*}" 60 python3 benchmarks/transformer_vs_trainer.py \
                         --dataset "$dataset" --sides lab --lab-set "$setting"
                 done
-            done ;;
+            done
+            TAIL=6 step vs_3_epochs 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news --epochs 3 ;;
         profile)  # on request: both sides under torch.profiler, on 480 articles (30 steps), one seed
             TAIL=8 step profile 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news \
                 --train-examples 480 --profile "$OUT/profile" ;;

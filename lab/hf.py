@@ -33,10 +33,10 @@ def resolve_model(name: str) -> str:
 def attention(cudnn: bool):
     """A context where scaled-dot-product attention may use cuDNN's kernels only if cudnn is true.
 
-    Torch prefers cuDNN's for bf16 on an H100. There cuDNN builds and caches a kernel graph for each new sequence
-    length, and dynamic padding makes many lengths: the lab's bf16 training steps on MiniLM ran at 282 examples/s
-    with it and 612 without (bbc-news, 128 tokens; `bash benchmarks/gpu_check.sh sdpa`). Flash, memory-efficient
-    and math kernels stay allowed, so CPU runs are unchanged."""
+    Torch prefers cuDNN's for bf16 on an H100. There the lab's bf16 training steps on MiniLM ran at 282 examples/s
+    with them and 612 without (bbc-news, 128 tokens, one epoch; `bash benchmarks/gpu_check.sh vs ablate`). The
+    cost shrank over later epochs and with fewer distinct batch lengths, which points at cuDNN's per-shape setup
+    (not traced). Flash, memory-efficient and math kernels stay allowed, so CPU runs are unchanged."""
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     if cudnn:

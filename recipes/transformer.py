@@ -34,7 +34,7 @@ class Config(TrainConfig):
     # here: see benchmarks/transformer_precision.py), else full precision
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "auto"
     # true lets torch pick cuDNN's attention kernels (it does for bf16 on an H100): there they made training steps
-    # about 2x slower, building kernels for each padded length (see lab.hf.attention). No effect on CPU.
+    # about 2x slower with dynamically padded batches (see lab.hf.attention). No effect on CPU.
     cudnn_attention: bool = False
     trust_remote_code: bool = False  # never run a model repository's own code unless asked to
     checkpoint: bool = True  # accelerator.save_state after every epoch, under runs_dir (see lab/checkpoints.py)
