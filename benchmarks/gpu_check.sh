@@ -6,9 +6,9 @@
 # 2. neural_bbc.py: bow_ffn, lstm and transformer default configs, each twice with seed 42 (lstm with random
 #    embeddings: gensim is not on that machine and does not fit in a call next to the model);
 # 3. the loop's and the torch recipes' tests, which then run on the GPU;
-# and on request lab-side ablations of the vs-Trainer benchmark (`bash benchmarks/gpu_check.sh ablate`) and a
-# profile of both sides (`... profile`: kernel
-# launches and host waits per step, op tables in $OUT/profile).
+# and on request: the transformer's settings chosen again over draws of the split (`bash benchmarks/gpu_check.sh
+# grid`), lab-side ablations of the vs-Trainer benchmark (`... ablate`) and a profile of both sides (`... profile`:
+# kernel launches and host waits per step, op tables in $OUT/profile).
 # Each step has its own time limit, so one that hangs leaves the others' results.
 set -u
 OUT=${OUT:-/tmp/gpu-check}
@@ -58,6 +58,9 @@ for name in "${steps[@]}"; do
         profile)  # on request: both sides under torch.profiler, on 480 articles (30 steps), one seed
             TAIL=8 step profile 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news \
                 --train-examples 480 --profile "$OUT/profile" ;;
+        grid)  # on request: the transformer's settings chosen again over split draws (transformer_grid.py)
+            TAIL=12 step grid "${LIMIT:-540}" python3 benchmarks/transformer_grid.py --seeds 0 1 2 3 \
+                --out "$OUT/grid.jsonl" "" "epochs=5" "lr=5e-5 epochs=5" "epochs=5 batch_size=8" "max_length=512" ;;
         neural)
             TAIL=12 step neural 150 python3 benchmarks/neural_bbc.py bow_ffn lstm transformer --set embedding_init=random ;;
         tests)
