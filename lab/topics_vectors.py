@@ -66,6 +66,9 @@ def embed(texts: list[str], encoder: str, batch_size: int = 64, max_length: int 
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    from lab.hf import quiet_transformers
+
+    quiet_transformers()  # else transformers draws a weight-loading progress bar into `lab run topics`'s output
     path = encoder_path(encoder)
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModel.from_pretrained(path).eval()

