@@ -31,35 +31,29 @@ MAX_LENGTH, STRIDE = 256, 64
 
 
 def encode(texts: list[str], batch_size: int = 32) -> dict[str, np.ndarray]:
-    """The four feature sets of each text, from the frozen encoder, in inference mode."""
+    """The four feature sets of each text, from the frozen encoder, tokenized and batched as the recipe does."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from lab.hf import resolve_model
+    from lab.hf import document_logits, loader, resolve_model, tokenize
+    from lab.topics_vectors import mean_pool
 
     path = resolve_model("minilm-l6")
     tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
     features = {kind: [] for kind in KINDS}
+    windows = tokenize(tokenizer, texts, MAX_LENGTH, STRIDE)
     with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start:start + batch_size], truncation=True, max_length=MAX_LENGTH,
-                              padding=True, return_tensors="pt")
+        for batch in loader(tokenizer, tokenize(tokenizer, texts, MAX_LENGTH), None, batch_size):
             out = model(**batch)
             features["cls"].append(out.last_hidden_state[:, 0])
             features["pooler"].append(out.pooler_output)
-            features["mean"].append(masked_mean(out.last_hidden_state, batch["attention_mask"]))
-        for text in texts:
-            windows = tokenizer(text, truncation=True, max_length=MAX_LENGTH, stride=STRIDE, padding=True,
-                                return_overflowing_tokens=True, return_tensors="pt")
-            windows.pop("overflow_to_sample_mapping")
-            window_means = masked_mean(model(**windows).last_hidden_state, windows["attention_mask"])
-            features["whole article"].append(window_means.mean(0, keepdim=True))
-    return {kind: torch.cat(rows).float().numpy() for kind, rows in features.items()}
-
-
-def masked_mean(hidden, mask):
-    mask = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * mask).sum(1) / mask.sum(1)
+            features["mean"].append(mean_pool(out.last_hidden_state, batch["attention_mask"]))
+        for batch in loader(tokenizer, windows, None, batch_size):
+            features["whole article"].append(mean_pool(model(**batch).last_hidden_state, batch["attention_mask"]))
+    arrays = {kind: torch.cat(rows).float().numpy() for kind, rows in features.items()}
+    # document_logits averages any per-window rows by article, here the windows' mean vectors
+    arrays["whole article"] = document_logits(arrays["whole article"], windows["owner"], len(texts))
+    return arrays
 
 
 def probe(features: np.ndarray, rows: dict[str, list[int]], labels: dict[str, np.ndarray], names) -> float:

@@ -77,8 +77,12 @@ def embed(texts: list[str], encoder: str, batch_size: int = 64, max_length: int 
         for start in range(0, len(texts), batch_size):
             batch = tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
                               max_length=max_length, return_tensors="pt")
-            states = model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
-            pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            pooled = mean_pool(model(**batch).last_hidden_state, batch["attention_mask"])
             batches.append(torch.nn.functional.normalize(pooled, dim=1).numpy())
     return np.vstack(batches) if batches else np.zeros((0, model.config.hidden_size), dtype=np.float32)
+
+
+def mean_pool(states, attention_mask):
+    """Each row's token states averaged over its real (unpadded) tokens: (batch, tokens, dim) -> (batch, dim)."""
+    mask = attention_mask.unsqueeze(-1).to(states.dtype)
+    return (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
