@@ -44,6 +44,7 @@ from pathlib import Path
 
 from step_profile import profile_line, profiled  # sibling modules: benchmarks/ is this script's folder
 from trainer_baseline import train_with_trainer
+from corpora import bbc_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,23 +53,7 @@ TARGETS = {"bbc-news": 1.3, "short": 3.0}
 
 def short_text_csv(folder: Path) -> Path:
     """Up to 2 sentences of 15-25 words from every BBC article, labelled with the article's class."""
-    from lab.data import load
-
-    path = folder / "bbc_sentences.csv"
-    if path.is_file():
-        return path
-    data = load("bbc-news")
-    rows = []
-    for split in ("train", "validation", "test"):
-        for text, label in zip(data.texts(split), data.labels(split)):
-            sentences = [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if 15 <= len(s.split()) <= 25]
-            rows += [(s, data.label_names[label]) for s in sentences[:2]]
-    folder.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
-    return path
+    return bbc_sentences(folder, per_article=2)
 
 
 def lab_side(args) -> dict:

@@ -125,12 +125,33 @@ def pick_column(columns: list[str], wanted: str | None, candidates: tuple, role:
                    f"columns present: {', '.join(columns)}; set {role}_column= to one of them")
 
 
+HUB_PROBE_SECONDS = 2.0  # datasets retries an unreachable Hub for about 24 s before it gives up
+
+
+def hub_offline() -> bool:
+    """The user (or a test) said so: HF_HUB_OFFLINE or HF_DATASETS_OFFLINE set to anything but 0."""
+    return any(os.environ.get(name, "0") not in ("0", "", "false", "False") for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+
+
+def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
+    """One HEAD request to huggingface_hub's own endpoint (HF_ENDPOINT, so mirrors work) through its own HTTP
+    client (so its proxy settings apply). Any HTTP answer, even an error status, means the Hub can be reached."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    try:
+        get_session().head(constants.ENDPOINT, timeout=timeout)
+    except Exception:  # connection refused, DNS failure, timeout: the client's exception types vary by version
+        return False
+    return True
+
+
 def read_hub(spec: str, config_name: str | None, text_column: str | None, label_column: str | None) -> Raw:
     import datasets
 
     offline_hint = (f"'{spec}' is not a local file or folder, and the Hugging Face Hub cannot be reached to fetch it; "
                     f"use dataset=bbc-news or a local CSV/TSV/JSON/JSONL/Parquet file or class folder")
-    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "") or os.environ.get("HF_DATASETS_OFFLINE", "0") not in ("0", ""):
+    if hub_offline() or not hub_reachable():
         raise LabError(offline_hint)
     try:
         loaded = datasets.load_dataset(spec, config_name)

@@ -24,7 +24,7 @@ class Config(TrainConfig):
     max_features: int | None = 30000  # the vocabulary: the most frequent terms of the train split
     ngram_max: int = 2
     min_df: int = 2
-    stop_words: Literal["english"] | None = "english"  # scikit-learn's list
+    stop_words: Literal["english"] | None = None  # keep every word; english: scikit-learn's list
     sublinear_tf: bool = True  # tfidf only: 1 + log(tf), so a word said ten times is not ten times the evidence
     hidden: list[int] = (64,)  # hidden layer sizes; [] is multinomial logistic regression
     activation: Literal["relu", "tanh"] = "relu"

@@ -45,7 +45,16 @@ def close_figures():
 
 def tiny_config(recipe: str, **overrides):
     """A recipe's tiny.yaml config with key=value overrides, built exactly as `lab run` builds it."""
+    return variant_config(recipe, "tiny", **overrides)
+
+
+def default_config(recipe: str, **overrides):
+    """A recipe's default.yaml config with key=value overrides: what `lab run <recipe>` uses."""
+    return variant_config(recipe, "default", **overrides)
+
+
+def variant_config(recipe: str, variant: str, **overrides):
     from lab.config import build, read_variant
     from lab.registry import load_recipe
 
-    return build(load_recipe(recipe).Config, read_variant(recipe, "tiny"), {k: str(v) for k, v in overrides.items()})
+    return build(load_recipe(recipe).Config, read_variant(recipe, variant), {k: str(v) for k, v in overrides.items()})

@@ -92,3 +92,25 @@ def test_run_then_report_end_to_end(tmp_path):
     assert report.returncode == 0, report.stderr
     table = (tmp_path / "report" / "comparison.md").read_text()
     assert table.count("| classical | tfidf_") == 3
+
+
+@pytest.mark.parametrize("answers", [False, True], ids=["refused", "silent"])
+def test_a_hub_id_fails_fast_when_the_hub_endpoint_cannot_be_reached(answers, tmp_path):
+    """No HF_*_OFFLINE variable set, and HF_ENDPOINT pointing at a port that refuses connections or accepts them
+    and never answers: the one-line error comes after the 2 s probe, not after datasets' ~24 s of retries."""
+    import os
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        if answers:
+            server.listen()  # the kernel accepts the connection; nothing ever replies
+        port = server.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")}
+        env["HF_ENDPOINT"] = f"http://127.0.0.1:{port}"
+        began = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "lab", "run", "classical", "dataset=someone/some-dataset",
+                                 f"runs_dir={tmp_path}"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+        elapsed = time.perf_counter() - began
+    assert result.returncode == 2 and "Hub cannot be reached" in result.stderr and "Traceback" not in result.stderr
+    assert elapsed < 5.0, f"took {elapsed:.1f} s"

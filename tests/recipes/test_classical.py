@@ -41,3 +41,21 @@ def test_a_vocabulary_that_no_term_survives_is_a_lab_error(tiny_csv):
     cfg = build(classical.Config, {}, {"dataset": tiny_csv, "min_df": "1000"})
     with pytest.raises(LabError, match=r"^classical could not build a vocabulary \(.*\); lower min_df="):
         classical.run(cfg, data_layer.load(tiny_csv))
+
+
+def test_the_default_pipeline_keeps_question_words_that_carry_the_class(tmp_path):
+    """On question types the class lies in "who", "where", "when", "how": words on scikit-learn's English stop-word
+    list, which the default once dropped. The default config's fitted vocabulary keeps them."""
+    from pathlib import Path
+
+    from lab.sources import read_source
+    from tests.conftest import default_config
+
+    csv = str(Path(__file__).resolve().parent.parent / "assets" / "questions.csv")
+    texts, labels = read_source(csv, None, None, "utf-8")["all"]
+    question_words = {"who", "where", "when", "how", "many"}
+    for name in classical.MODELS:
+        pipeline = classical.build_pipeline(name, default_config("classical", dataset=csv)).fit(texts, labels)
+        assert question_words <= set(pipeline.named_steps["tfidf"].vocabulary_), name
+    dropped = classical.build_pipeline("tfidf_svm", default_config("classical", dataset=csv, stop_words="english"))
+    assert not question_words & set(dropped.fit(texts, labels).named_steps["tfidf"].vocabulary_)
