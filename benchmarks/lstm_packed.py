@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from lab.lstm_model import LSTMClassifier  # noqa: E402
+from lab.models.lstm import LSTMClassifier  # noqa: E402
 
 
 def step_seconds(model, ids, lengths, repeats: int) -> list[float]:

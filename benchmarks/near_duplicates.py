@@ -4,7 +4,7 @@
     python benchmarks/near_duplicates.py duplicates=exact          # only exact repeats dropped
     python benchmarks/near_duplicates.py dataset=my.csv text_column=body
 
-Every pair of texts is compared on its word 3-gram shingles (lab.duplicates.shingles) by exact Jaccard
+Every pair of texts is compared on its word 3-gram shingles (lab.data.duplicates.shingles) by exact Jaccard
 similarity, through a sparse product, so this suits datasets of up to some 20,000 texts. It prints how many
 pairs pass each threshold, how many of those straddle two splits or touch the test split (a near-copy of a
 test text in train makes the test score optimistic), and a histogram of the pairs by similarity. With
@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lab.config import CommonConfig, build, parse_overrides  # noqa: E402
 from lab.data import SPLITS  # noqa: E402
-from lab.duplicates import drop_repeats, shingles  # noqa: E402
+from lab.data.duplicates import drop_repeats, shingles  # noqa: E402
 from lab.runs import load_data  # noqa: E402
-from lab.sources import read_source  # noqa: E402
+from lab.data.sources import read_source  # noqa: E402
 
 THRESHOLDS = (0.95, 0.8, 0.6)
 BINS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)

@@ -1,6 +1,6 @@
 """torch.profiler counts for benchmarks/transformer_vs_trainer.py --profile: what one training step costs each side.
 
-Only events inside the training steps count (both sides mark them with lab.train.STEPS_LABEL), so loading the
+Only events inside the training steps count (both sides mark them with lab.training.loop.STEPS_LABEL), so loading the
 model, tokenizing and evaluating do not blur the per-step figures.
 """
 
@@ -20,7 +20,7 @@ WAITS = ("cudaStreamSynchronize", "cudaDeviceSynchronize", "cudaEventSynchronize
 def profiled(args, side: str):
     """--profile DIR: run a side under torch.profiler, write its op table to DIR, and yield counts that fill in
     when the block ends. Counted are only the events inside the training steps (both sides mark them with
-    lab.train.STEPS_LABEL), so model loading, tokenizing and evaluation do not blur the per-step figures."""
+    lab.training.loop.STEPS_LABEL), so model loading, tokenizing and evaluation do not blur the per-step figures."""
     counts: dict = {}
     if not args.profile:
         yield counts
@@ -41,7 +41,7 @@ def profiled(args, side: str):
 def count_in_steps(events) -> dict:
     """Aten ops, kernel launches, host waits and device-busy seconds among the events that start inside a
     STEPS_LABEL range, and the seconds those ranges span."""
-    from lab.train import STEPS_LABEL
+    from lab.training.loop import STEPS_LABEL
 
     windows = [(e.time_range.start, e.time_range.end) for e in events if e.name == STEPS_LABEL]
     inside = [e for e in events if e.name != STEPS_LABEL and any(a <= e.time_range.start < b for a, b in windows)]

@@ -23,12 +23,11 @@ def raw_tfidf_reference(data, seeds: list[int]) -> tuple[float, float]:
     """The issue's reference: K-means (K = classes) on plain TF-IDF of every bbc-news article, no reduction."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from lab import clustering
-
+    from lab.topics import kmeans
     texts = [t for split in ("train", "validation", "test") for t in data.texts(split)]
     labels = np.concatenate([data.labels(split) for split in ("train", "validation", "test")])
     matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
-    scores = clustering.seeded_scores(matrix, labels, len(data.label_names), seeds)
+    scores = kmeans.seeded_scores(matrix, labels, len(data.label_names), seeds)
     return scores["nmi_mean"], scores["nmi_sd"]
 
 

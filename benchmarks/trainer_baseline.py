@@ -17,7 +17,7 @@ def train_with_trainer(cfg, data, texts, labels) -> dict:
     from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments,
                               default_data_collator, set_seed)
 
-    from lab.hf import resolve_model
+    from lab.models.hf import resolve_model
 
     began = time.perf_counter()
     set_seed(cfg.seed)  # as run_classification.py: seeded before the model (and its new head) is built
@@ -54,7 +54,7 @@ def phase_clock():
     import torch
     from transformers import TrainerCallback
 
-    from lab.train import STEPS_LABEL
+    from lab.training.loop import STEPS_LABEL
 
     class PhaseClock(TrainerCallback):
         steps, validation, mark, marker = 0.0, 0.0, 0.0, None

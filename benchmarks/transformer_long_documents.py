@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 from lab.config import build, read_variant  # noqa: E402
 from lab.data import load  # noqa: E402
 from lab.evaluation import evaluate_predictions  # noqa: E402
-from lab.hf import META  # noqa: E402
+from lab.models.hf import META  # noqa: E402
 from recipes import transformer  # noqa: E402
 from select_by_cv import cv_folds  # noqa: E402
 

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def measure(precision: str, args, data) -> tuple[float, float]:
     import torch
 
-    from lab.hf import load_classifier, loader, tokenize
-    from lab.train import make_accelerator, seed_everything
+    from lab.models.hf import load_classifier, loader, tokenize
+    from lab.training.loop import make_accelerator, seed_everything
 
     accelerator = make_accelerator(precision)
     seed_everything(0)

@@ -35,8 +35,8 @@ def encode(texts: list[str], batch_size: int = 32) -> dict[str, np.ndarray]:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from lab.hf import document_logits, loader, resolve_model, tokenize
-    from lab.topics_vectors import mean_pool
+    from lab.models.hf import document_logits, loader, resolve_model, tokenize
+    from lab.topics.vectors import mean_pool
 
     path = resolve_model("minilm-l6")
     tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()

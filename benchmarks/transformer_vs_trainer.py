@@ -31,10 +31,8 @@ group_by_length=false) and --sides lab runs that side alone:
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -80,7 +78,7 @@ def trainer_side(args) -> dict:
 
     from lab.config import build
     from lab.data import load
-    from lab.hf import quiet_transformers
+    from lab.models.hf import quiet_transformers
     from recipes import transformer
 
     quiet_transformers()
@@ -107,7 +105,7 @@ def warm_up(model: str) -> float:
     from transformers import AutoConfig, AutoTokenizer
     from transformers.models.auto.modeling_auto import MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING
 
-    from lab.hf import resolve_model
+    from lab.models.hf import resolve_model
 
     path = resolve_model(model)
     MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING[type(AutoConfig.from_pretrained(path))]

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lab.distributed import end_process_group
+from lab.training.distributed import end_process_group
 from lab.errors import LabError
 
 EPILOG = """examples:
@@ -135,7 +135,7 @@ def summarize(path: Path) -> None:
 
 def run_all_command(args) -> int:
     from lab.progression import common_config, run_all
-    from lab.report import build_reports
+    from lab.report.build import build_reports
 
     outcomes = run_all(args.profile or "default", args.overrides)
     for outcome in outcomes:
@@ -153,7 +153,7 @@ def outcomes_dataset(outcomes) -> str:
 
 
 def report_command(args) -> int:
-    from lab.report import build_reports
+    from lab.report.build import build_reports
 
     for path in build_reports(Path(args.runs_dir), Path(args.out) if args.out else None, args.dataset):
         print(path)

@@ -26,7 +26,7 @@ from lab.config import as_dict, build, parse_overrides, read_variant, shipped_va
 from lab.environment import describe_environment
 from lab.errors import LabError, make_folder
 from lab.evaluation import evaluate_predictions
-from lab.hard_examples import opening
+from lab.evaluation.hard_examples import opening
 from lab.registry import load_recipe
 from lab.results import ModelResult, RecipeResult
 

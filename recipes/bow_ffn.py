@@ -8,11 +8,11 @@ from typing import Literal
 
 import numpy as np
 
-from lab.neural import TrainConfig
+from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
-from lab.efficiency import measure
+from lab.evaluation.efficiency import measure
 from lab.results import RecipeResult
-from lab.text import fit_vectorized
+from lab.data.text import fit_vectorized
 
 VECTORIZER_KEYS = ("ngram_range", "lowercase", "strip_accents", "binary", "norm", "use_idf", "smooth_idf",
                    "sublinear_tf", "token_pattern", "stop_words")
@@ -89,8 +89,8 @@ def loader(matrix, labels, batch_size: int, shuffle: bool = False, seed: int = 0
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
-    from lab.neural import class_weights, ensemble_of, model_result, plot_history, seconds_split
-    from lab.train import make_accelerator
+    from lab.training.torch_recipe import class_weights, ensemble_of, model_result, plot_history, seconds_split
+    from lab.training.loop import make_accelerator
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
     n_classes = len(data.label_names)
@@ -115,8 +115,8 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
 def train_network(cfg: Config, seed: int, train_set: tuple, validation, n_classes: int, weights, accelerator):
     """One network through the shared loop; an ensemble's networks differ only in this seed (initial weights,
     dropout, batch order)."""
-    from lab.neural import train_options
-    from lab.train import seed_everything, train
+    from lab.training.torch_recipe import train_options
+    from lab.training.loop import seed_everything, train
 
     train_x, train_y = train_set
     seed_everything(seed)
@@ -162,15 +162,15 @@ def vectorizer_from_state(state: dict):
 
 
 def save(folder: Path, model, meta: dict) -> None:
-    from lab.neural import save_model
+    from lab.training.torch_recipe import save_model
 
     save_model(folder, model, meta)
 
 
 def load_predictor(model_dir: Path):
     """texts -> class probabilities, rebuilt from JSON and safetensors only."""
-    from lab.neural import average_of, read_model
-    from lab.train import predict
+    from lab.training.torch_recipe import average_of, read_model
+    from lab.training.loop import predict
 
     meta, weights = read_model(Path(model_dir))
     model = average_of([build_model(meta["vocab_size"], meta["hidden"], meta["activation"], meta["dropout"],

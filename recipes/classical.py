@@ -10,9 +10,9 @@ import numpy as np
 
 from lab.config import CommonConfig
 from lab.data import LabData
-from lab.efficiency import measure, throughput
+from lab.evaluation.efficiency import measure, throughput
 from lab.results import ModelResult, RecipeResult
-from lab.text import fit_vectorized
+from lab.data.text import fit_vectorized
 
 MODELS = ("tfidf_nb", "tfidf_logreg", "tfidf_svm")
 

@@ -10,9 +10,9 @@ from typing import Literal
 
 import numpy as np
 
-from lab.neural import TrainConfig
+from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
-from lab.efficiency import measure
+from lab.evaluation.efficiency import measure
 from lab.errors import LabError
 from lab.results import RecipeResult
 
@@ -37,7 +37,7 @@ class Config(TrainConfig):
     num_layers: int = 1
     bidirectional: bool = True
     pooling: Literal["last", "max", "mean"] = "max"
-    packed: bool | None = None  # pack_padded_sequence; None: packed on GPU (cuDNN), padded on CPU (see lab/lstm_model.py)
+    packed: bool | None = None  # pack_padded_sequence; None: packed on GPU (cuDNN), padded on CPU (see lab/models/lstm.py)
     dropout: float = 0.2
     lr: float = 6e-3
     weight_decay: float = 0.0
@@ -120,14 +120,14 @@ def in_order(probabilities: np.ndarray, data_loader) -> np.ndarray:
 
 
 def word2vec_vectors(token_lists, vocab: list[str], cfg: Config) -> np.ndarray:
-    from lab.word_vectors import train_word2vec
+    from lab.models.word_vectors import train_word2vec
 
     vectors = train_word2vec(token_lists, cfg.embedding_dim, cfg.w2v_window, cfg.min_freq, cfg.w2v_epochs, cfg.seed)
     return fill_matrix(vocab, vectors, cfg.embedding_dim, cfg.seed)[0]
 
 
 def file_vectors(vocab: list[str], cfg: Config) -> tuple[np.ndarray, float]:
-    from lab.word_vectors import FORMATS, load_word_vectors
+    from lab.models.word_vectors import FORMATS, load_word_vectors
 
     if not cfg.vectors_path:
         raise LabError(f"embedding_init=file needs vectors_path=; give {FORMATS}")
@@ -166,9 +166,9 @@ def architecture(cfg: Config, embedding_dim: int, n_classes: int) -> dict:
 def run(cfg: Config, data: LabData) -> RecipeResult:
     import torch
 
-    from lab.lstm_model import LSTMClassifier
-    from lab.neural import class_weights, model_result, plot_history, seconds_split, train_options
-    from lab.train import make_accelerator, seed_everything, train
+    from lab.models.lstm import LSTMClassifier
+    from lab.training.torch_recipe import class_weights, model_result, plot_history, seconds_split, train_options
+    from lab.training.loop import make_accelerator, seed_everything, train
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
     notes: list[str] = []
@@ -209,16 +209,16 @@ def text_loader(texts: list[str], labels, index: dict[str, int], cfg_or_meta, ba
 
 
 def save(folder: Path, model, meta: dict) -> None:
-    from lab.neural import save_model
+    from lab.training.torch_recipe import save_model
 
     save_model(folder, model, meta)
 
 
 def load_predictor(model_dir: Path):
     """texts -> class probabilities, rebuilt from JSON and safetensors only."""
-    from lab.lstm_model import LSTMClassifier
-    from lab.neural import read_model
-    from lab.train import predict
+    from lab.models.lstm import LSTMClassifier
+    from lab.training.torch_recipe import read_model
+    from lab.training.loop import predict
 
     meta, weights = read_model(Path(model_dir))
     model = LSTMClassifier(len(meta["vocab"]), meta["arch"])

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lab import clustering
+from lab.evaluation import clustering
+from lab.topics import kmeans
 from lab.config import CommonConfig
 from lab.data import LabData
 from lab.errors import LabError
 from lab.results import RecipeResult
-from lab import topics_steps as parts
-
+from lab.topics import steps as parts
 PRIORS = ("auto", "symmetric", "asymmetric")
 Representation = Literal["tfidf", "lsa", "minilm", "lsa+minilm"]
 
@@ -69,8 +69,7 @@ class Config(CommonConfig):
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
     check(cfg)
-    from lab import topics_plots
-
+    from lab.topics import plots as topics_plots
     result = RecipeResult()
     corpus = parts.prepare(cfg, data, result.notes)
     sweeps: dict[str, tuple[list[dict], int]] = {}
@@ -100,8 +99,8 @@ def prior(value: str):
 
 def word_clusters(cfg: Config, corpus: parts.Corpus, result: RecipeResult, sweeps: dict) -> None:
     """K-means over word vectors across K; elbow picks K; each cluster is read off the words nearest its centre."""
-    from lab import topics_vectors, word_vectors
-
+    from lab.topics import vectors as topics_vectors
+    from lab.models import word_vectors
     if cfg.word_vectors:
         vectors = word_vectors.load_word_vectors(cfg.word_vectors, "word_vectors")
     else:
@@ -111,12 +110,12 @@ def word_clusters(cfg: Config, corpus: parts.Corpus, result: RecipeResult, sweep
     if len(words) < 3:
         raise LabError(f"only {len(words)} vocabulary words have a vector; give word_vectors= for this "
                        f"language, or lower no_below")
-    ks, note = clustering.k_range(cfg.k_min, cfg.k_max, len(words), "words")
+    ks, note = kmeans.k_range(cfg.k_min, cfg.k_max, len(words), "words")
     if note:
         result.notes.append(note)
-    rows = clustering.sweep(matrix, ks, cfg.seed)
-    chosen = clustering.elbow(ks, [row["distortion"] for row in rows])
-    model = clustering.kmeans(matrix, chosen, cfg.seed)
+    rows = kmeans.sweep(matrix, ks, cfg.seed)
+    chosen = kmeans.elbow(ks, [row["distortion"] for row in rows])
+    model = kmeans.fit_kmeans(matrix, chosen, cfg.seed)
     result.tables["word_elbow"] = rows
     result.tables["word_clusters"] = parts.word_cluster_rows(words, matrix, model, cfg.nearest_words)
     result.figures["elbow_k"] = float(chosen)
@@ -133,16 +132,16 @@ def doc_clusters(cfg: Config, data: LabData, corpus: parts.Corpus, result: Recip
         raise LabError(f"doc_split={cfg.doc_split} has {len(labels)} documents, too few to cluster into "
                        f"{n_classes} classes; use doc_split=all or a larger dataset")
     seeds = [cfg.seed + i for i in range(cfg.cluster_seeds)]
-    ks, note = clustering.k_range(cfg.k_min, cfg.k_max, len(labels), "documents")
+    ks, note = kmeans.k_range(cfg.k_min, cfg.k_max, len(labels), "documents")
     if note:
         result.notes.append(note)
     rows = []
     for name, points in parts.representations(cfg, corpus):
-        sweep = clustering.sweep(points, ks, cfg.seed)
-        chosen = clustering.elbow(ks, [row["distortion"] for row in sweep])
+        sweep = kmeans.sweep(points, ks, cfg.seed)
+        chosen = kmeans.elbow(ks, [row["distortion"] for row in sweep])
         sweeps[f"documents: {name}"] = (sweep, chosen)
         result.tables.setdefault("doc_elbow", []).extend({"representation": name, **row} for row in sweep)
-        scores = clustering.seeded_scores(points, labels, n_classes, seeds)
+        scores = kmeans.seeded_scores(points, labels, n_classes, seeds)
         rows.append({"representation": name, "k": n_classes, "elbow_k": chosen, **scores})
         result.figures[f"doc_cluster_nmi_{name}"] = scores["nmi_mean"]
     result.tables["doc_cluster_scores"] = rows
@@ -157,8 +156,8 @@ def doc_clusters(cfg: Config, data: LabData, corpus: parts.Corpus, result: Recip
 
 def lda_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: RecipeResult) -> None:
     """LDA on the train split at K = classes (or the sweep's best NPMI); topics, coherence, perplexity, alignment."""
-    from lab import topics_lda, topics_plots
-
+    from lab.topics import lda as topics_lda
+    from lab.topics import plots as topics_plots
     lda, k = fit_lda(cfg, data, corpus, result)
     topics = topics_lda.top_words(lda, cfg.topn)
     words = [[word for word, _ in topic] for topic in topics]
@@ -186,8 +185,8 @@ def lda_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: Recipe
 
 def fit_lda(cfg: Config, data: LabData, corpus: parts.Corpus, result: RecipeResult):
     """One LDA at the configured K; with lda_k_sweep, one per K and the best NPMI wins (plotted against K)."""
-    from lab import topics_lda, topics_plots
-
+    from lab.topics import lda as topics_lda
+    from lab.topics import plots as topics_plots
     train = corpus.bows(corpus.train)
 
     def fit(k: int):

@@ -10,9 +10,9 @@ from typing import Literal
 
 import numpy as np
 
-from lab.neural import TrainConfig
+from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
-from lab.efficiency import measure
+from lab.evaluation.efficiency import measure
 from lab.errors import LabError
 from lab.results import ModelResult, RecipeResult
 
@@ -34,10 +34,10 @@ class Config(TrainConfig):
     # here: see benchmarks/transformer_precision.py), else full precision
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "auto"
     # true lets torch pick cuDNN's attention kernels (it does for bf16 on an H100): there they made training steps
-    # about 2x slower with dynamically padded batches (see lab.hf.attention). No effect on CPU.
+    # about 2x slower with dynamically padded batches (see lab.models.hf.attention). No effect on CPU.
     cudnn_attention: bool = False
     trust_remote_code: bool = False  # never run a model repository's own code unless asked to
-    checkpoint: bool = True  # accelerator.save_state after every epoch, under runs_dir (see lab/checkpoints.py)
+    checkpoint: bool = True  # accelerator.save_state after every epoch, under runs_dir (see lab/training/checkpoints.py)
     keep_checkpoints: int = 1  # complete checkpoints kept while training
     clean_checkpoints: bool = True  # delete this config's checkpoints once training has finished
     resume: bool = False  # continue from the last complete checkpoint of the same config and data
@@ -46,8 +46,8 @@ class Config(TrainConfig):
 def choose_precision(choice: str) -> str:
     import torch
 
-    from lab.hf import bf16_is_fast_on_cpu
-    from lab.train import resolve_precision
+    from lab.models.hf import bf16_is_fast_on_cpu
+    from lab.training.loop import resolve_precision
 
     if choice == "auto" and not torch.cuda.is_available():
         return "bf16" if bf16_is_fast_on_cpu() else "no"
@@ -55,10 +55,10 @@ def choose_precision(choice: str) -> str:
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
-    from lab import checkpoints
-    from lab.hf import attention, load_classifier
-    from lab.neural import class_weights, plot_history, seconds_split, train_options
-    from lab.train import make_accelerator, seed_everything, train
+    from lab.training import checkpoints
+    from lab.models.hf import attention, load_classifier
+    from lab.training.torch_recipe import class_weights, plot_history, seconds_split, train_options
+    from lab.training.loop import make_accelerator, seed_everything, train
 
     check(cfg)
     precision = choose_precision(cfg.mixed_precision)
@@ -110,7 +110,7 @@ def train_subset(data: LabData, cfg: Config) -> tuple[list[str], np.ndarray]:
 
 
 def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: bool = False, stride=None):
-    from lab.hf import loader, pad_multiple, tokenize
+    from lab.models.hf import loader, pad_multiple, tokenize
 
     encoded = tokenize(tokenizer, texts, cfg.max_length, stride)
     return loader(tokenizer, encoded, labels, batch_size, shuffle=shuffle, seed=cfg.seed,
@@ -118,9 +118,9 @@ def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: boo
 
 
 def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost) -> ModelResult:
-    from lab.efficiency import throughput
-    from lab.hf import document_logits, softmax
-    from lab.train import predict
+    from lab.evaluation.efficiency import throughput
+    from lab.models.hf import document_logits, softmax
+    from lab.training.loop import predict
 
     texts = data.texts("test")
     stride = cfg.stride if cfg.long_documents == "chunks" else None
@@ -145,7 +145,7 @@ def model_name(model: str) -> str:
 
 def save(folder: Path, model, tokenizer, meta: dict) -> None:
     """save_pretrained (safetensors) + tokenizer: transformers.pipeline("text-classification", model=folder) loads it."""
-    from lab.hf import META
+    from lab.models.hf import META
 
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
@@ -156,8 +156,8 @@ def save(folder: Path, model, tokenizer, meta: dict) -> None:
 
 def load_predictor(model_dir: Path):
     """texts -> class probabilities, with the saved tokenization settings (chunks averaged, if trained so)."""
-    from lab.hf import attention, document_logits, load_saved, loader, softmax, tokenize
-    from lab.train import predict
+    from lab.models.hf import attention, document_logits, load_saved, loader, softmax, tokenize
+    from lab.training.loop import predict
 
     model, tokenizer, meta = load_saved(Path(model_dir))
     max_length = meta.get("max_length", min(tokenizer.model_max_length, 512))

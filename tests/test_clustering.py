@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from lab import clustering
+from lab.evaluation import clustering
+from lab.topics import kmeans
 from lab.errors import LabError
 
 
@@ -48,8 +49,8 @@ def test_elbow_finds_a_known_knee_on_synthetic_blobs():
     centres = rng.normal(scale=20.0, size=(4, 5))
     points = np.vstack([centre + rng.normal(scale=0.5, size=(50, 5)) for centre in centres])
     ks = list(range(2, 11))
-    rows = clustering.sweep(points, ks, seed=0)
-    assert clustering.elbow(ks, [row["distortion"] for row in rows]) == 4
+    rows = kmeans.sweep(points, ks, seed=0)
+    assert kmeans.elbow(ks, [row["distortion"] for row in rows]) == 4
     silhouette = {row["k"]: row["silhouette"] for row in rows}
     assert max(silhouette, key=silhouette.get) == 4
 
@@ -57,19 +58,19 @@ def test_elbow_finds_a_known_knee_on_synthetic_blobs():
 def test_elbow_on_a_piecewise_linear_curve():
     ks = list(range(1, 10))
     distortions = [100, 60, 20, 18, 16, 14, 12, 10, 8]  # drops steeply until K=3, then flattens
-    assert clustering.elbow(ks, distortions) == 3
+    assert kmeans.elbow(ks, distortions) == 3
 
 
 def test_seeded_scores_report_mean_and_sd():
     points = np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 10.0], [10.1, 10.0]])
-    summary = clustering.seeded_scores(points, np.array([0, 0, 1, 1]), 2, seeds=[0, 1, 2])
+    summary = kmeans.seeded_scores(points, np.array([0, 0, 1, 1]), 2, seeds=[0, 1, 2])
     assert summary["nmi_mean"] == pytest.approx(1.0) and summary["nmi_sd"] == pytest.approx(0.0)
     assert set(summary) == {f"{m}_{s}" for m in clustering.METRICS for s in ("mean", "sd")}
 
 
 def test_k_range_clamps_and_says_so():
-    ks, note = clustering.k_range(2, 15, 6, "documents")
+    ks, note = kmeans.k_range(2, 15, 6, "documents")
     assert ks == [2, 3, 4, 5] and "clamped to 2..5" in note
-    assert clustering.k_range(2, 5, 100, "words") == ([2, 3, 4, 5], None)
+    assert kmeans.k_range(2, 5, 100, "words") == ([2, 3, 4, 5], None)
     with pytest.raises(LabError, match="at least 3"):
-        clustering.k_range(2, 15, 2, "words")
+        kmeans.k_range(2, 15, 2, "words")

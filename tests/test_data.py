@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from lab import data
+from lab.data import splits as split_layer
+from lab.data.dataset import class_order
 from lab.errors import LabError
 
 ROWS = [(f"sport text number {i} about the match", "sport") for i in range(10)] + \
@@ -61,8 +63,8 @@ def test_integer_labels_keep_numeric_order(tmp_path):
 
 
 def test_string_labels_sort_as_text():
-    assert data.class_order(["b", "a", "C"]) == ["C", "a", "b"]
-    assert data.class_order(["10", "2", "-1"]) == ["-1", "2", "10"]
+    assert class_order(["b", "a", "C"]) == ["C", "a", "b"]
+    assert class_order(["10", "2", "-1"]) == ["-1", "2", "10"]
 
 
 def test_default_split_is_stratified_80_10_10_and_deterministic():
@@ -79,7 +81,7 @@ def test_default_split_is_stratified_80_10_10_and_deterministic():
 def test_existing_splits_are_respected_and_validation_is_carved_from_train():
     train = ([f"t{i}" for i in range(40)], ["a", "b"] * 20)
     test = (["x", "y"], ["a", "b"])
-    splits = data.assign_splits({"train": train, "test": test}, seed=0)
+    splits = split_layer.assign_splits({"train": train, "test": test}, seed=0)
     assert splits["test"] == test
     assert len(splits["validation"][0]) == 4 and len(splits["train"][0]) == 36  # 1/9 of each class of 20
     assert set(splits["train"][0]) | set(splits["validation"][0]) == set(train[0])

@@ -1,18 +1,18 @@
-"""lab.distributed.end_process_group: the exit a distributed launch takes after every command."""
+"""lab.training.distributed.end_process_group: the exit a distributed launch takes after every command."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from lab.distributed import end_process_group
+from lab.training.distributed import end_process_group
 
 ROOT = Path(__file__).resolve().parent.parent
 
 ONE_PROCESS_GROUP = """
 import atexit, sys
 import torch.distributed as dist
-from lab.distributed import end_process_group
+from lab.training.distributed import end_process_group
 dist.init_process_group("gloo", init_method="file://" + sys.argv[2], rank=0, world_size=1)
 atexit.register(lambda: print("interpreter teardown ran"))
 print("written before the exit", end="")  # unflushed: the exit must flush it

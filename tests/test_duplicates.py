@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from lab.duplicates import NEAR_JACCARD, RepeatFilter, drop_repeats, jaccard, shingles
+from lab.data.duplicates import NEAR_JACCARD, RepeatFilter, drop_repeats, jaccard, shingles
 from lab.errors import LabError
 
 WORDS = [f"w{i}" for i in range(500)]

@@ -3,8 +3,6 @@ import pytest
 from sklearn.metrics import f1_score
 
 from lab import evaluation
-
-
 def test_metrics_match_hand_computed_values():
     # truth 0 1 2 2, predicted 0 1 1 2: class F1s are 1, 2/3, 2/3 -> macro 7/9; weighted (1 + 2/3 + 2*2/3) / 4 = 3/4
     result = evaluation.evaluate_predictions([0, 1, 2, 2], [0, 1, 1, 2], ["a", "b", "c"])

@@ -1,6 +1,6 @@
 import pytest
 
-from lab.hard_examples import MAX_LISTED, hard_examples, opening
+from lab.evaluation.hard_examples import MAX_LISTED, hard_examples, opening
 
 TRUTH = ["a", "a", "b", "b"]
 

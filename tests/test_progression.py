@@ -8,7 +8,7 @@ import pytest
 from lab import progression, runs
 from lab.errors import LabError
 from lab.registry import recipe_names
-from lab.report import build_reports
+from lab.report.build import build_reports
 
 
 def test_all_runs_every_recipe_on_one_split_and_reports_every_section(tmp_path, tiny_csv):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lab import report
+from lab.report import build as report
 from lab.errors import LabError
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -172,7 +172,7 @@ def test_data_efficiency_curve_from_subset_runs(runs_dir, tmp_path):
 
 
 def test_hard_examples_summary_agrees_in_number():
-    from lab.render import hard_summary
+    from lab.report.markdown import hard_summary
 
     one = hard_summary({"count": 1, "examples": [{}], "threshold": 2, "models": 3, "missed_by_all": 1,
                         "ceiling_macro_f1": 0.995})

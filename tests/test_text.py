@@ -1,6 +1,4 @@
-from lab import text
-
-
+from lab.data import text
 def test_preprocess_lowercases_drops_stop_words_and_lemmatizes():
     [tokens] = text.preprocess(["The Players were running to the stadiums, and Blair's 3 goals in 2004!"])
     assert tokens == ["player", "run", "stadium", "blair", "goal"]

@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
 
-from lab import clustering, text, topics_lda
+from lab.evaluation import clustering
+
+from lab.data import text
+
+from lab.topics import lda as topics_lda
 from lab.data import load
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lab import topics_vectors
+from lab.topics import vectors as topics_vectors
 from lab.errors import LabError
 from tests.test_word_vectors import keyed
 

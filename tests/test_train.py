@@ -14,7 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from lab.errors import LabError
-from lab.train import check_one_gpu_per_process, predict, resolve_precision, seed_everything, train
+from lab.training.loop import check_one_gpu_per_process, predict, resolve_precision, seed_everything, train
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from lab import word_vectors
+from lab.models import word_vectors
 from lab.errors import LabError
 
 WORDS = ["goal", "match", "oven", "bread"]

@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
-from lab.distributed import end_process_group  # noqa: E402
-from lab.train import make_accelerator, predict, seed_everything, train  # noqa: E402
+from lab.training.distributed import end_process_group  # noqa: E402
+from lab.training.loop import make_accelerator, predict, seed_everything, train  # noqa: E402
 from tests.test_train import Linear, loader, separable  # noqa: E402
 
 

@@ -48,7 +48,7 @@ def test_the_default_pipeline_keeps_question_words_that_carry_the_class(tmp_path
     list, which the default once dropped. The default config's fitted vocabulary keeps them."""
     from pathlib import Path
 
-    from lab.sources import read_source
+    from lab.data.sources import read_source
     from tests.conftest import default_config
 
     csv = str(Path(__file__).resolve().parent.parent / "assets" / "questions.csv")

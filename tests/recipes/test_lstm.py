@@ -10,7 +10,7 @@ import torch
 from lab.data import load
 from tests.conftest import tiny_config as shared_tiny_config
 from lab.errors import LabError
-from lab.lstm_model import LSTMClassifier
+from lab.models.lstm import LSTMClassifier
 from recipes import lstm
 
 TINY = "tests/assets/tiny.csv"

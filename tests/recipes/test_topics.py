@@ -107,7 +107,6 @@ def test_execute_writes_the_record_and_plots(tmp_path):
     from pathlib import Path
 
     from lab import runs
-
     tiny = Path(__file__).resolve().parent.parent / "assets" / "tiny.csv"
     folder = runs.execute("topics", "tiny", [f"dataset={tiny}", "lda_passes=5"], runs_dir=str(tmp_path))
     record = json.loads((folder / "record.json").read_text())

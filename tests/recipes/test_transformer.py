@@ -74,7 +74,7 @@ def test_trains_saves_and_reloads_through_pipeline_and_lab_predict(tiny_bert, tm
 
 
 def test_resume_skips_an_incomplete_checkpoint_and_matches_the_uninterrupted_run(tiny_bert, data, tmp_path):
-    from lab import checkpoints
+    from lab.training import checkpoints
     from recipes import transformer
 
     cfg = config(tiny_bert, tmp_path, clean_checkpoints="false", keep_checkpoints=10)
@@ -115,7 +115,7 @@ def test_resume_without_checkpoints_starts_from_scratch(tiny_bert, data, tmp_pat
 
 
 def test_long_documents_in_chunks_average_the_window_logits(tiny_bert, data, tmp_path):
-    from lab.hf import document_logits, load_classifier, tokenize
+    from lab.models.hf import document_logits, load_classifier, tokenize
     from recipes import transformer
 
     rows = np.array([[1.0, 3.0], [3.0, 1.0], [0.0, 4.0], [2.0, 2.0]], dtype=np.float32)
@@ -133,7 +133,7 @@ def test_long_documents_in_chunks_average_the_window_logits(tiny_bert, data, tmp
 def test_attention_without_cudnn_turns_off_only_cudnn_and_leaves_cpu_logits_unchanged(tiny_bert, data):
     import torch
 
-    from lab.hf import attention, load_classifier
+    from lab.models.hf import attention, load_classifier
 
     backends = torch.backends.cuda
     assert backends.cudnn_sdp_enabled()
@@ -152,7 +152,7 @@ def test_attention_without_cudnn_turns_off_only_cudnn_and_leaves_cpu_logits_unch
 
 
 def test_length_grouped_batches_are_a_seeded_permutation_of_similar_lengths():
-    from lab.hf import LengthGroupedSampler
+    from lab.models.hf import LengthGroupedSampler
 
     lengths = [5, 90, 7, 88, 6, 91, 8, 89]
     sampler = LengthGroupedSampler(lengths, batch_size=2, seed=0, group=4)
@@ -168,7 +168,7 @@ def test_length_grouped_batches_are_a_seeded_permutation_of_similar_lengths():
 def test_group_by_length_false_batches_in_plain_seeded_shuffled_order(tiny_bert):
     from transformers import AutoTokenizer
 
-    from lab.hf import loader
+    from lab.models.hf import loader
 
     lengths = [5, 90, 7, 88, 6, 91, 8, 89]
     encoded = {"input_ids": [[101] * n for n in lengths], "owner": np.arange(8)}

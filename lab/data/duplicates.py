@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from lab.errors import LabError
-from lab.sources import SOURCE_SPLITS, split_phrase
+from lab.data.sources import SOURCE_SPLITS, split_phrase
 
 NEAR_JACCARD = 0.8  # share of word 3-grams two texts have in common: the usual near-duplicate cut (README)
 CANDIDATE_JACCARD = 0.6  # MinHash LSH only proposes candidates; a lower bar than 0.8 so that few true pairs are

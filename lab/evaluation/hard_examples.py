@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from lab.evaluation import macro_f1_of
+from lab.evaluation.classification import macro_f1_of
 
 MAX_LISTED = 10
 TEXT_CHARS = 200  # the opening of each test text kept in predictions.csv: enough to recognise it

@@ -1,5 +1,5 @@
 """Vectors for the topics recipe: word clusters' inputs and document representations (word vectors
-themselves: lab/word_vectors.py)."""
+themselves: lab/models/word_vectors.py)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def embed(texts: list[str], encoder: str, batch_size: int = 64, max_length: int 
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from lab.hf import quiet_transformers
+    from lab.models.hf import quiet_transformers
 
     quiet_transformers()  # else transformers draws a weight-loading progress bar into `lab run topics`'s output
     path = encoder_path(encoder)

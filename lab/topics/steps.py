@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lab import text
+from lab.data import text
 from lab.errors import LabError
 
 
@@ -61,8 +61,7 @@ def prepare(cfg, data, notes: list[str]) -> Corpus:
 
 def representations(cfg, corpus: Corpus):
     """(name, matrix) for each configured document representation, computed lazily and shared (lsa+minilm)."""
-    from lab import topics_vectors
-
+    from lab.topics import vectors as topics_vectors
     cache: dict[str, object] = {}
 
     def get(name: str):
@@ -97,8 +96,7 @@ def word_cluster_rows(words: list[str], matrix: np.ndarray, model, nearest: int)
 def coherence_table(cfg, lda, corpus: Corpus) -> list[dict]:
     """Per-topic NPMI (main figure), u_mass and, if asked, c_v (secondary), on the tokenized train corpus;
     the last row holds the means."""
-    from lab import topics_lda
-
+    from lab.topics import lda as topics_lda
     measures = {"npmi": "c_npmi", "u_mass": "u_mass"}
     if cfg.coherence_c_v:
         measures["c_v"] = "c_v"

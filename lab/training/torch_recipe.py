@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 
 from lab.config import CommonConfig
-from lab.efficiency import throughput
+from lab.evaluation.efficiency import throughput
 from lab.errors import LabError
 from lab.results import ModelResult
 
@@ -115,7 +115,7 @@ def ensemble_of(members: list):
 
 def model_result(name: str, trained, test_loader, n_test: int, cost, features: int, save) -> ModelResult:
     """The report row: test probabilities (timed, for throughput), cost of training, size of the model."""
-    from lab.train import predict
+    from lab.training.loop import predict
 
     out, per_second = throughput(lambda loader: predict(trained.model, loader, trained.accelerator),
                                  test_loader, n_test)

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from lab.errors import LabError, make_folder
-from lab.evaluation import mcnemar_exact
-from lab.hard_examples import hard_examples
+from lab.evaluation.significance import mcnemar_exact
+from lab.evaluation.hard_examples import hard_examples
 from lab.registry import PROGRESSION
 from lab.runs import read_records
 
@@ -28,7 +28,6 @@ COLUMNS = (
     ("train_seconds", "min"), ("examples_per_second", "max"), ("parameters", "min"), ("peak_memory_mb", "min"),
     ("run_id", None),
 )
-SIGNIFICANCE = 0.05
 
 
 def build_reports(runs_dir: Path, out_dir: Path | None = None, dataset: str | None = None) -> list[Path]:
@@ -129,8 +128,8 @@ def write_report(records: list[dict], out_dir: Path) -> list[Path]:
               "failures": open_failures(records, runs), "efficiency": data_efficiency(records, runs), "hard": hard}
     images = draw_images(report)
     report["images"] = list(images)
-    from lab.html import render_html
-    from lab.render import render_markdown
+    from lab.report.html import render_html
+    from lab.report.markdown import render_markdown
 
     contents = {
         "comparison.md": render_markdown(report),
@@ -172,8 +171,7 @@ def data_efficiency(records: list[dict], runs: list[dict]) -> dict[str, list[tup
 
 
 def draw_images(report: dict) -> dict[str, bytes]:
-    from lab import plots
-
+    from lab.report import plots
     models = [m for r in report["runs"] for m in r["models"]]
     images = {}
     if report["rows"]:

@@ -1,4 +1,4 @@
-"""The one place metrics are computed: every run's predictions go through here, so every row is comparable."""
+"""Single-label classification metrics: headline figures, per-class table, confusion matrix, bootstrap CIs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from lab.metrics import metric_path
+from lab.evaluation.metrics import metric_path
 
 BOOTSTRAP_SAMPLES = 1000
 BOOTSTRAP_SEED = 0  # fixed, so the same predictions always get the same interval
@@ -79,15 +79,3 @@ def one_vs_rest_auc(y_true: np.ndarray, scores: np.ndarray, n_classes: int) -> f
 
     aucs = [roc_auc_score(y_true == c, scores[:, c]) for c in range(n_classes) if 0 < (y_true == c).sum() < len(y_true)]
     return float(np.mean(aucs)) if aucs else None
-
-
-def mcnemar_exact(y_true, pred_a, pred_b) -> float:
-    """Two-sided exact McNemar p-value: are models a and b wrong on different test examples more than chance allows?"""
-    from scipy.stats import binomtest
-
-    y_true, pred_a, pred_b = map(np.asarray, (y_true, pred_a, pred_b))
-    a_only = int(((pred_a == y_true) & (pred_b != y_true)).sum())
-    b_only = int(((pred_a != y_true) & (pred_b == y_true)).sum())
-    if a_only + b_only == 0:
-        return 1.0
-    return float(binomtest(a_only, a_only + b_only, 0.5).pvalue)

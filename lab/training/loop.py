@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from lab.errors import LabError
 from lab.evaluation import macro_f1_of
-from lab.tracker import Tracker
+from lab.training.tracker import Tracker
 
 PRECISIONS = ("no", "bf16", "fp16", "auto")
 STEPS_LABEL = "lab: training steps"  # torch.profiler's name for one epoch's training steps

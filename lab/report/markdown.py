@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lab.report import SIGNIFICANCE
+from lab.evaluation.significance import SIGNIFICANCE
 
 HEADLINE = ("Recipe", "Model", "Family", "Accuracy % (95% CI)", "Macro-F1 % (95% CI)", "vs best", "Train s",
             "Infer ex/s", "Params", "Peak MB")

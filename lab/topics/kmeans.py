@@ -1,37 +1,13 @@
-"""Clustering against known labels: scores, K sweeps with distortion and silhouette, and elbow selection."""
+"""K-means for the topics rung: K sweeps with distortion and silhouette, elbow selection, seeded scores against labels."""
 
 from __future__ import annotations
 
 import numpy as np
 
-METRICS = ("nmi", "ari", "v_measure", "purity")
+from lab.evaluation.clustering import METRICS, cluster_scores
 
 
-def purity(labels_true, labels_pred) -> float:
-    """Share of items that carry their cluster's majority label: sum over clusters of the largest label count, / n."""
-    labels_true = np.asarray(labels_true)
-    labels_pred = np.asarray(labels_pred)
-    if labels_true.shape != labels_pred.shape or labels_true.size == 0:
-        raise ValueError("purity needs two non-empty label arrays of the same length")
-    _, true_ids = np.unique(labels_true, return_inverse=True)
-    _, pred_ids = np.unique(labels_pred, return_inverse=True)
-    table = np.zeros((pred_ids.max() + 1, true_ids.max() + 1), dtype=np.int64)
-    np.add.at(table, (pred_ids, true_ids), 1)
-    return float(table.max(axis=1).sum() / labels_true.size)
-
-
-def cluster_scores(labels_true, labels_pred) -> dict[str, float]:
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v_measure_score
-
-    return {
-        "nmi": float(normalized_mutual_info_score(labels_true, labels_pred)),
-        "ari": float(adjusted_rand_score(labels_true, labels_pred)),
-        "v_measure": float(v_measure_score(labels_true, labels_pred)),
-        "purity": purity(labels_true, labels_pred),
-    }
-
-
-def kmeans(points: np.ndarray, k: int, seed: int, n_init: int = 10):
+def fit_kmeans(points: np.ndarray, k: int, seed: int, n_init: int = 10):
     import warnings
 
     from sklearn.cluster import KMeans
@@ -45,7 +21,7 @@ def kmeans(points: np.ndarray, k: int, seed: int, n_init: int = 10):
 
 def seeded_scores(points: np.ndarray, labels: np.ndarray, k: int, seeds: list[int]) -> dict[str, float]:
     """K-means once per seed; each metric as mean and (population) sd over the seeds."""
-    runs = [cluster_scores(labels, kmeans(points, k, seed).labels_) for seed in seeds]
+    runs = [cluster_scores(labels, fit_kmeans(points, k, seed).labels_) for seed in seeds]
     summary: dict[str, float] = {}
     for metric in METRICS:
         values = np.array([run[metric] for run in runs])
@@ -60,7 +36,7 @@ def sweep(points: np.ndarray, ks: list[int], seed: int, n_init: int = 3, silhoue
 
     rows = []
     for k in ks:
-        model = kmeans(points, k, seed, n_init)
+        model = fit_kmeans(points, k, seed, n_init)
         if len(np.unique(model.labels_)) < 2:
             silhouette = float("nan")  # duplicate points can leave fewer distinct clusters than asked for
         else:

@@ -40,7 +40,7 @@ def latest(root: Path) -> Path | None:
 
 
 def saver(root: Path, keep: int):
-    """on_epoch_end hook for lab.train.train: save_state into a staging folder on every process, then the main
+    """on_epoch_end hook for lab.training.loop.train: save_state into a staging folder on every process, then the main
     process marks it complete, renames it into place and drops checkpoints beyond the newest `keep`."""
 
     def save(epoch: int, accelerator, record: dict) -> None:

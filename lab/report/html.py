@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from lab.render import (HARD_HEADER, HEADLINE, LEGEND, efficiency_table, hard_rows, hard_summary, headline_cells,
+from lab.report.markdown import (HARD_HEADER, HEADLINE, LEGEND, efficiency_table, hard_rows, hard_summary, headline_cells,
                         number, per_class_table, split_summary)
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}

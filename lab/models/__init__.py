@@ -1,0 +1,1 @@
+"""Networks and encoders the recipes train: Hugging Face encoders (hf.py), the LSTM (lstm.py), word vectors."""
