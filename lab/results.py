@@ -15,16 +15,19 @@ class ModelResult:
 
     name: str  # unique within the recipe, e.g. "tfidf_svm"
     family: str  # "classical", "neural" or "transformer"
-    predictions: np.ndarray  # class ids for data.splits["test"], in order
-    scores: np.ndarray | None = None  # (n_test, n_classes): probabilities, or decision scores
+    # for data.splits["test"], in order, as lab/tasks.py fixes them per task: class ids (n,); a 0/1 int matrix
+    # (n, n_labels); or float values (n,)
+    predictions: np.ndarray
+    scores: np.ndarray | None = None  # (n, n_classes) / (n, n_labels): probabilities or decision scores; regression: None
     scores_are_probabilities: bool = True
     train_seconds: float = 0.0
     examples_per_second: float = 0.0  # inference throughput on the test split
     parameters: int = 0  # trainable parameters; for linear models on features, the coefficient count
     features: int = 0  # input feature count, where the model has a fixed one (vocabulary size)
     peak_memory_mb: float = 0.0  # peak resident memory above the start of training
-    history: list[dict] = field(default_factory=list)  # per epoch: epoch, train_loss, val_loss, val_accuracy, val_macro_f1
+    history: list[dict] = field(default_factory=list)  # per epoch: epoch, train_loss, val_loss, the task's val_ figures
     save: Callable[[Path], None] | None = None  # writes the fitted model into the folder it is given
+    thresholds: list[float] | None = None  # multi-label: per label, the score at or above which it is predicted
 
 
 @dataclass
@@ -34,3 +37,13 @@ class RecipeResult:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # named tables for the report
     plots: dict[str, Any] = field(default_factory=dict)  # name -> matplotlib Figure; saved as <name>.png
     notes: list[str] = field(default_factory=list)  # warnings for the user, e.g. a clamped K range
+
+
+def task_of(data) -> str:
+    """The data's task (lab/tasks.py); a dataset loaded by a data layer older than task types is single-label."""
+    return getattr(data, "task", "single_label")
+
+
+def outputs_of(data) -> int:
+    """How many numbers a model emits per text: classes, labels, or 1 for regression."""
+    return getattr(data, "num_outputs", None) or len(data.label_names)

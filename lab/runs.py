@@ -2,7 +2,8 @@
 
 runs/<dataset>/<recipe>/<run-id>/
     record.json       config, dataset spec + fingerprint, per-model metrics and efficiency, figures, environment
-    predictions.csv   the test split's true label, every model's predicted label and the text's opening, row by row
+    predictions.csv   the test split's truth, every model's prediction and the text's opening, row by row: a class name,
+                      the label set joined by ';' (multi-label), or the value (regression)
     scores_<model>.npy  the model's test-set probabilities or decision scores, where it has them
     <plot>.png        the recipe's plots
     models/<model>/   the fitted models, for `lab predict`
@@ -22,13 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from lab import data as data_layer
+from lab import evaluation
 from lab.config import as_dict, build, parse_overrides, read_variant, shipped_variant
 from lab.environment import describe_environment
 from lab.errors import LabError, make_folder
-from lab.evaluation import evaluate_predictions
 from lab.evaluation.hard_examples import opening
 from lab.registry import load_recipe
-from lab.results import ModelResult, RecipeResult
+from lab.results import ModelResult, RecipeResult, task_of
+from lab.tasks import TASKS
 
 RECORD = "record.json"
 
@@ -72,25 +74,43 @@ def is_main_process() -> bool:
     return os.environ.get("RANK", "0") == "0"
 
 
-def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult) -> dict:
+def evaluate_task(task: str, y_true, y_pred, label_names: list[str], scores=None) -> dict:
+    """The one call into lab.evaluation for a model's test output: metrics with CIs, per class or label."""
+    if task == "single_label":  # issue 22: becomes evaluation.evaluate(task, ...) for every task once it lands
+        return evaluation.evaluate_predictions(y_true, y_pred, label_names, scores)
+    return evaluation.evaluate(task, y_true, y_pred, label_names, scores=scores)
+
+
+def floor_metrics(task: str, data) -> dict | None:
+    """The dummy model's test metrics (majority class, train mean, per-label train frequency): the floor row."""
+    dummy = getattr(evaluation, "dummy_predictions", None)
+    if dummy is None:  # issue 22: an evaluation layer from before the floor; drop this once it has landed
+        return None
     y_true = data.labels("test")
+    predictions, scores = dummy(task, data.labels("train"), len(y_true))
+    return evaluate_task(task, y_true, predictions, data.label_names, scores)["metrics"]
+
+
+def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult) -> dict:
+    y_true, task = data.labels("test"), task_of(data)
     models = []
     names = [model.name for model in result.models]
     if len(set(names)) != len(names):
         raise ValueError(f"recipe {recipe} returned duplicate model names: {names}")
     for model in result.models:
         check_predictions(model, len(y_true))
-        evaluated = evaluate_predictions(y_true, model.predictions, data.label_names, model.scores)
+        evaluated = evaluate_task(task, y_true, model.predictions, data.label_names, model.scores)
         models.append({"name": model.name, "family": model.family, **evaluated,
+                       **({"thresholds": model.thresholds} if model.thresholds is not None else {}),
                        "efficiency": efficiency(model), "history": model.history})
     return {
-        "recipe": recipe, "config_name": config,
+        "recipe": recipe, "config_name": config, "task": task, "headline": TASKS[task].headline,
         "created": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
         "config": as_dict(cfg),
         "dataset": {"name": data.name, "spec": data.spec, "fingerprint": data.fingerprint,
                     "label_names": data.label_names, "sizes": {k: len(v) for k, v in data.splits.items()},
-                    "notes": data.notes},
-        "models": models, "figures": result.figures, "tables": result.tables,
+                    "task": task, "language": getattr(data, "language", None), "notes": data.notes},
+        "floor": floor_metrics(task, data) if models else None, "models": models, "figures": result.figures, "tables": result.tables,
         "plots": sorted(result.plots), "notes": result.notes,
         "environment": describe_environment(),
     }
@@ -139,13 +159,21 @@ def write_contents(folder: Path, record: dict, data, result: RecipeResult) -> No
         plt.close(figure)
 
 
+CELLS = {  # task -> how one label or prediction is written in predictions.csv
+    "single_label": lambda names, value: names[int(value)],
+    "multi_label": lambda names, row: ";".join(name for name, on in zip(names, row) if on),
+    "regression": lambda names, value: f"{float(value):.6g}",
+}
+
+
 def write_predictions(path: Path, data, models: list[ModelResult]) -> None:
-    names = data.label_names
+    names, cell = data.label_names, CELLS[task_of(data)]
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "label"] + [m.name for m in models] + ["text"])
         for row, (label, text) in enumerate(zip(data.labels("test"), data.texts("test"))):
-            writer.writerow([row, names[label]] + [names[int(m.predictions[row])] for m in models] + [opening(text)])
+            writer.writerow([row, cell(names, label)] + [cell(names, m.predictions[row]) for m in models]
+                            + [opening(text)])
 
 
 def finite(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -11,7 +12,7 @@ import numpy as np
 from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure
-from lab.results import RecipeResult
+from lab.results import RecipeResult, outputs_of, task_of
 from lab.data.text import fit_vectorized
 
 VECTORIZER_KEYS = ("ngram_range", "lowercase", "strip_accents", "binary", "norm", "use_idf", "smooth_idf",
@@ -29,7 +30,7 @@ class Config(TrainConfig):
     hidden: list[int] = (64,)  # hidden layer sizes; [] is multinomial logistic regression
     activation: Literal["relu", "tanh"] = "relu"
     dropout: float = 0.3
-    ensemble: int = 1  # networks trained with seeds seed, seed+1, ...; their class probabilities are averaged
+    ensemble: int = 1  # networks trained with seeds seed, seed+1, ...; their outputs are averaged (probabilities, values)
 
 
 def make_vectorizer(cfg: Config):
@@ -42,7 +43,7 @@ def make_vectorizer(cfg: Config):
     return CountVectorizer(binary=cfg.features == "binary", **common)
 
 
-def build_model(vocab_size: int, hidden: list[int], activation: str, dropout: float, n_classes: int):
+def build_model(vocab_size: int, hidden: list[int], activation: str, dropout: float, n_outputs: int):
     """Layer 1 is an EmbeddingBag summing weight rows scaled by each document's feature values: exactly a
     Linear layer on the sparse vector, without ever building the dense vocabulary-wide row."""
     import torch
@@ -51,7 +52,7 @@ def build_model(vocab_size: int, hidden: list[int], activation: str, dropout: fl
     class BowFFN(nn.Module):
         def __init__(self):
             super().__init__()
-            sizes = list(hidden) + [n_classes]
+            sizes = list(hidden) + [n_outputs]
             self.bag = nn.EmbeddingBag(vocab_size, sizes[0], mode="sum")
             # As a Linear layer would be (Glorot), not an embedding's N(0, 1): unit-scale random word vectors
             # let the network memorise the train split through noise and generalise worse (measured on bbc-news).
@@ -89,30 +90,36 @@ def loader(matrix, labels, batch_size: int, shuffle: bool = False, seed: int = 0
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
-    from lab.training.torch_recipe import class_weights, ensemble_of, model_result, plot_history, seconds_split
+    from lab.training.objectives import objective_for
+    from lab.training.torch_recipe import (ensemble_of, model_result, plot_history, seconds_split,
+                                           validation_thresholds)
     from lab.training.loop import make_accelerator
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
-    n_classes = len(data.label_names)
+    task, n_outputs = task_of(data), outputs_of(data)
     with measure() as cost:
         vectorizer = make_vectorizer(cfg)
         train_x = fit_vectorized(lambda: vectorizer.fit_transform(data.texts("train")).tocsr(), "bow_ffn")
-        train_y = data.labels("train")
-        validation = loader(vectorizer.transform(data.texts("validation")), data.labels("validation"), 256)
-        weights = class_weights(train_y, n_classes, cfg.class_weights)
-        trained = ensemble_of([train_network(cfg, seed, (train_x, train_y), validation, n_classes, weights,
+        objective = objective_for(task, data.labels("train"), n_outputs, cfg.class_weights)
+        train_y = objective.targets(data.labels("train"))
+        validation = loader(vectorizer.transform(data.texts("validation")),
+                            objective.targets(data.labels("validation")), 256)
+        trained = ensemble_of([train_network(cfg, seed, (train_x, train_y), validation, n_outputs, objective,
                                              accelerator) for seed in range(cfg.seed, cfg.seed + cfg.ensemble)])
-    meta = {"recipe": "bow_ffn", "label_names": data.label_names, "vocab_size": train_x.shape[1],
+        thresholds = validation_thresholds(trained, validation, cfg.thresholds)
+    meta = {"recipe": "bow_ffn", "task": task, "label_names": data.label_names, "n_outputs": n_outputs,
+            "vocab_size": train_x.shape[1],
             "hidden": list(cfg.hidden), "activation": cfg.activation, "dropout": cfg.dropout,
             "ensemble": cfg.ensemble, "features": cfg.features, "vectorizer": vectorizer_state(vectorizer)}
-    test_loader = loader(vectorizer.transform(data.texts("test")), data.labels("test"), 256)
+    test_loader = loader(vectorizer.transform(data.texts("test")), None, 256)
     result = model_result("bow_ffn", trained, test_loader, len(data.texts("test")), cost, train_x.shape[1],
-                          save=lambda folder: save(folder, trained.model, meta))
+                          save=lambda folder: save(folder, trained.model, meta), thresholds=thresholds)
+    curves = plot_history(trained.history, curves_title(cfg, data), task)
     return RecipeResult(models=[result], figures=seconds_split(trained, cost), notes=training_notes(cfg, trained),
-                        plots={"learning_curves_bow_ffn": plot_history(trained.history, curves_title(cfg, data))})
+                        plots={"learning_curves_bow_ffn": curves})
 
 
-def train_network(cfg: Config, seed: int, train_set: tuple, validation, n_classes: int, weights, accelerator):
+def train_network(cfg: Config, seed: int, train_set: tuple, validation, n_outputs: int, objective, accelerator):
     """One network through the shared loop; an ensemble's networks differ only in this seed (initial weights,
     dropout, batch order)."""
     from lab.training.torch_recipe import train_options
@@ -120,9 +127,9 @@ def train_network(cfg: Config, seed: int, train_set: tuple, validation, n_classe
 
     train_x, train_y = train_set
     seed_everything(seed)
-    model = build_model(train_x.shape[1], cfg.hidden, cfg.activation, cfg.dropout, n_classes)
+    model = build_model(train_x.shape[1], cfg.hidden, cfg.activation, cfg.dropout, n_outputs)
     return train(model, loader(train_x, train_y, cfg.batch_size, shuffle=True, seed=seed), validation,
-                 class_weights=weights, progress=cfg.progress, accelerator=accelerator,
+                 objective=dataclasses.replace(objective), progress=cfg.progress, accelerator=accelerator,
                  **{**train_options(cfg), "seed": seed})
 
 
@@ -168,17 +175,21 @@ def save(folder: Path, model, meta: dict) -> None:
 
 
 def load_predictor(model_dir: Path):
-    """texts -> class probabilities, rebuilt from JSON and safetensors only."""
+    """texts -> class or label probabilities, or values, rebuilt from JSON and safetensors only."""
+    from lab.training.objectives import Objective
     from lab.training.torch_recipe import average_of, read_model
     from lab.training.loop import predict
 
     meta, weights = read_model(Path(model_dir))
+    task = meta.get("task", "single_label")
+    n_outputs = meta.get("n_outputs") or len(meta["label_names"])
     model = average_of([build_model(meta["vocab_size"], meta["hidden"], meta["activation"], meta["dropout"],
-                                    len(meta["label_names"])) for _ in range(meta.get("ensemble", 1))])
+                                    n_outputs) for _ in range(meta.get("ensemble", 1))], task)
     model.load_state_dict(weights)
     vectorizer = vectorizer_from_state(meta["vectorizer"])
+    objective = Objective(task, folded=True)  # a saved regression model already gives target units
 
     def predict_texts(texts: list[str]) -> np.ndarray:
-        return predict(model, loader(vectorizer.transform(texts), None, 256)).probabilities
+        return predict(model, loader(vectorizer.transform(texts), None, 256), objective=objective).probabilities
 
     return predict_texts

@@ -1,7 +1,10 @@
-"""TF-IDF (word 1-2 grams, sublinear tf) with complement naive Bayes, logistic regression and a linear SVM."""
+"""TF-IDF (word 1-2 grams, sublinear tf) with linear models chosen by the data's task (lab/tasks.py):
+complement naive Bayes, logistic regression and a linear SVM for single-label classes; the same logistic regression
+and SVM one-vs-rest for multi-label (thresholds chosen on validation); ridge and a linear SVR for regression."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -11,15 +14,15 @@ import numpy as np
 from lab.config import CommonConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure, throughput
-from lab.results import ModelResult, RecipeResult
+from lab.results import ModelResult, RecipeResult, task_of
 from lab.data.text import fit_vectorized
 
-MODELS = ("tfidf_nb", "tfidf_logreg", "tfidf_svm")
+META = "lab_classical.json"  # next to the pipeline: the task it was fitted for
 
 
 @dataclass
 class Config(CommonConfig):
-    models: list[str] = ("tfidf_nb", "tfidf_logreg", "tfidf_svm")
+    models: list[str] | None = None  # None: every model of the data's task (see MODELS)
     ngram_max: int = 2
     min_df: int = 2
     max_df: float = 0.95
@@ -29,54 +32,119 @@ class Config(CommonConfig):
     nb_alpha: float = 0.1
     logreg_c: float = 10.0
     svm_c: float = 1.0
+    ridge_alpha: float = 1.0
+    svr_c: float = 1.0  # on the target standardised with the train split's mean and sd
+    thresholds: Literal["global", "per_label"] = "global"  # multi-label: one threshold, or one per label (validation)
 
 
-def build_pipeline(name: str, cfg: Config):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+def naive_bayes(cfg: Config):
     from sklearn.naive_bayes import ComplementNB
-    from sklearn.pipeline import Pipeline
+
+    return ComplementNB(alpha=cfg.nb_alpha)
+
+
+def logistic_regression(cfg: Config):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=cfg.logreg_c, max_iter=2000, random_state=cfg.seed)
+
+
+def linear_svm(cfg: Config):
     from sklearn.svm import LinearSVC
+
+    return LinearSVC(C=cfg.svm_c, random_state=cfg.seed)
+
+
+def one_vs_rest(make):
+    def build(cfg: Config):
+        from sklearn.multiclass import OneVsRestClassifier
+
+        return OneVsRestClassifier(make(cfg))
+
+    return build
+
+
+def ridge(cfg: Config):
+    from sklearn.linear_model import Ridge
+
+    return Ridge(alpha=cfg.ridge_alpha)
+
+
+def linear_svr(cfg: Config):
+    """The SVR's epsilon-insensitive loss and C assume a unit-scale target: fit it standardised, predict unscaled."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVR
+
+    return TransformedTargetRegressor(LinearSVR(C=cfg.svr_c, epsilon=0.0, max_iter=5000, random_state=cfg.seed),
+                                      transformer=StandardScaler())
+
+
+MODELS = {  # task -> report name -> estimator on the TF-IDF features; a new task or model is one entry
+    "single_label": {"tfidf_nb": naive_bayes, "tfidf_logreg": logistic_regression, "tfidf_svm": linear_svm},
+    "multi_label": {"tfidf_logreg": one_vs_rest(logistic_regression), "tfidf_svm": one_vs_rest(linear_svm)},
+    "regression": {"tfidf_ridge": ridge, "tfidf_svr": linear_svr},
+}
+
+
+def build_pipeline(name: str, cfg: Config, task: str = "single_label"):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
 
     vectorizer = TfidfVectorizer(ngram_range=(1, cfg.ngram_max), min_df=cfg.min_df, max_df=cfg.max_df,
                                  max_features=cfg.max_features, sublinear_tf=cfg.sublinear_tf, stop_words=cfg.stop_words,
                                  strip_accents="unicode")
-    classifiers = {
-        "tfidf_nb": lambda: ComplementNB(alpha=cfg.nb_alpha),
-        "tfidf_logreg": lambda: LogisticRegression(C=cfg.logreg_c, max_iter=2000, random_state=cfg.seed),
-        "tfidf_svm": lambda: LinearSVC(C=cfg.svm_c, random_state=cfg.seed),
-    }
-    return Pipeline([("tfidf", vectorizer), ("classifier", classifiers[name]())])
+    return Pipeline([("tfidf", vectorizer), ("classifier", MODELS[task][name](cfg))])
+
+
+def chosen_models(cfg: Config, task: str) -> list[str]:
+    from lab.errors import LabError
+
+    available = MODELS[task]
+    names = list(available) if cfg.models is None else list(cfg.models)
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise LabError(f"unknown classical model(s) {', '.join(unknown)} for {task} data; choose from "
+                       f"{', '.join(available)}")
+    return names
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
-    from lab.errors import LabError
-
-    unknown = sorted(set(cfg.models) - set(MODELS))
-    if unknown:
-        raise LabError(f"unknown classical model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
-    train_texts, train_labels = data.texts("train"), data.labels("train")
-    test_texts = data.texts("test")
+    task = task_of(data)
+    names = chosen_models(cfg, task)
     from tqdm import tqdm
 
-    with tqdm(cfg.models, desc="classical", unit="model", dynamic_ncols=True) as bar:  # closed before any error prints
-        return RecipeResult(models=[fit_one(name, cfg, train_texts, train_labels, test_texts) for name in bar])
+    with tqdm(names, desc="classical", unit="model", dynamic_ncols=True) as bar:  # closed before any error prints
+        return RecipeResult(models=[fit_one(name, cfg, data, task) for name in bar])
 
 
-def fit_one(name: str, cfg: Config, train_texts, train_labels, test_texts) -> ModelResult:
-    pipeline = build_pipeline(name, cfg)
+def fit_one(name: str, cfg: Config, data: LabData, task: str) -> ModelResult:
+    from lab.training.objectives import choose_thresholds, decide
+
+    pipeline = build_pipeline(name, cfg, task)
+    train_labels = fit_labels(task, data.labels("train"))
     with measure() as cost:
-        fit_vectorized(lambda: pipeline.fit(train_texts, train_labels), "classical")
-    scores, per_second = throughput(lambda texts: class_scores(pipeline, texts), test_texts, len(test_texts))
+        fit_vectorized(lambda: pipeline.fit(data.texts("train"), train_labels), "classical")
+    thresholds = None
+    if task == "multi_label":
+        thresholds = choose_thresholds(SCORES[task](pipeline, data.texts("validation")), data.labels("validation"),
+                                       cfg.thresholds == "per_label")
+    test_texts = data.texts("test")
+    scores, per_second = throughput(lambda texts: SCORES[task](pipeline, texts), test_texts, len(test_texts))
     classifier = pipeline.named_steps["classifier"]
-    n_features = len(pipeline.named_steps["tfidf"].vocabulary_)
     return ModelResult(
-        name=name, family="classical", predictions=scores.argmax(axis=1), scores=scores,
+        name=name, family="classical", predictions=decide(task, scores, thresholds),
+        scores=None if task == "regression" else scores, thresholds=thresholds,
         scores_are_probabilities=hasattr(classifier, "predict_proba"),
         train_seconds=cost.seconds, examples_per_second=per_second, peak_memory_mb=cost.peak_memory_mb,
-        parameters=coefficient_count(classifier), features=n_features,
-        save=lambda folder: save_pipeline(pipeline, folder),
+        parameters=coefficient_count(classifier), features=len(pipeline.named_steps["tfidf"].vocabulary_),
+        save=lambda folder: save_pipeline(pipeline, folder, task),
     )
+
+
+def fit_labels(task: str, labels: np.ndarray) -> np.ndarray:
+    """scikit-learn reads a float 0/1 matrix as a continuous target: one-vs-rest wants it as ints."""
+    return labels.astype(np.int64) if task == "multi_label" else labels
 
 
 def class_scores(pipeline, texts) -> np.ndarray:
@@ -87,20 +155,38 @@ def class_scores(pipeline, texts) -> np.ndarray:
     return np.column_stack([-scores, scores]) if scores.ndim == 1 else scores
 
 
-def coefficient_count(classifier) -> int:
-    weights = getattr(classifier, "coef_", None)
+def label_scores(pipeline, texts) -> np.ndarray:
+    """Per label, a probability (LR) or the sigmoid of the SVM's margin: in (0, 1) either way, so one threshold
+    grid fits both (a margin of 0, the SVM's own boundary, is 0.5)."""
+    if hasattr(pipeline, "predict_proba"):
+        return pipeline.predict_proba(texts)
+    return 1.0 / (1.0 + np.exp(-pipeline.decision_function(texts)))
+
+
+SCORES = {"single_label": class_scores, "multi_label": label_scores,
+          "regression": lambda pipeline, texts: pipeline.predict(texts).astype(np.float64)}
+
+
+def coefficient_count(model) -> int:
+    """Weights and intercepts, through one-vs-rest and target-scaling wrappers."""
+    if hasattr(model, "regressor_"):
+        return coefficient_count(model.regressor_)
+    if hasattr(model, "estimators_"):
+        return sum(coefficient_count(estimator) for estimator in model.estimators_)
+    weights = getattr(model, "coef_", None)
     if weights is None:
-        weights = classifier.feature_log_prob_
-    intercept = getattr(classifier, "intercept_", np.zeros(0))
+        weights = getattr(model, "feature_log_prob_", np.zeros(0))  # a constant label's predictor has neither
+    intercept = getattr(model, "intercept_", np.zeros(0))
     return int(np.size(weights) + np.size(intercept))
 
 
-def save_pipeline(pipeline, folder: Path) -> None:
+def save_pipeline(pipeline, folder: Path, task: str = "single_label") -> None:
     """skops instead of pickle: loading it back runs no arbitrary code."""
     import skops.io
 
     folder.mkdir(parents=True, exist_ok=True)
     skops.io.dump(pipeline, folder / "pipeline.skops")
+    (folder / META).write_text(json.dumps({"task": task}))
 
 
 def load_predictor(model_dir: Path):
@@ -109,10 +195,12 @@ def load_predictor(model_dir: Path):
     path = Path(model_dir) / "pipeline.skops"
     trusted = [t for t in skops.io.get_untrusted_types(file=path) if t.startswith(("sklearn.", "numpy.", "scipy."))]
     pipeline = skops.io.load(path, trusted=trusted)
+    meta = Path(model_dir) / META
+    task = json.loads(meta.read_text())["task"] if meta.is_file() else "single_label"
 
     def predict(texts: list[str]) -> np.ndarray:
-        scores = class_scores(pipeline, texts)
-        if hasattr(pipeline, "predict_proba"):
+        scores = SCORES[task](pipeline, texts)
+        if task != "single_label" or hasattr(pipeline, "predict_proba"):
             return scores
         shifted = np.exp(scores - scores.max(axis=1, keepdims=True))  # softmax of SVM margins, for display only
         return shifted / shifted.sum(axis=1, keepdims=True)

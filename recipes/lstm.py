@@ -14,7 +14,7 @@ from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure
 from lab.errors import LabError
-from lab.results import RecipeResult
+from lab.results import RecipeResult, outputs_of, task_of
 
 PAD, UNK = "<pad>", "<unk>"
 TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]", re.IGNORECASE)
@@ -157,48 +157,58 @@ def embedding_matrix(token_lists, vocab: list[str], cfg: Config, notes: list[str
     return matrix
 
 
-def architecture(cfg: Config, embedding_dim: int, n_classes: int) -> dict:
+def architecture(cfg: Config, embedding_dim: int, n_outputs: int) -> dict:
     return {"embedding_dim": embedding_dim, "hidden_size": cfg.hidden_size, "num_layers": cfg.num_layers,
             "bidirectional": cfg.bidirectional, "pooling": cfg.pooling, "dropout": cfg.dropout,
-            "n_classes": n_classes, "freeze": cfg.freeze_embeddings, "packed": cfg.packed}
+            "n_classes": n_outputs, "freeze": cfg.freeze_embeddings, "packed": cfg.packed}
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
     import torch
 
     from lab.models.lstm import LSTMClassifier
-    from lab.training.torch_recipe import class_weights, model_result, plot_history, seconds_split, train_options
+    from lab.training.objectives import decide, objective_for
+    from lab.training.torch_recipe import (model_result, plot_history, seconds_split, train_options,
+                                           validation_thresholds)
     from lab.training.loop import make_accelerator, seed_everything, train
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
     notes: list[str] = []
-    n_classes = len(data.label_names)
+    task, n_outputs = task_of(data), outputs_of(data)
     with measure() as cost:
         tokens = [tokenize(t, cfg.lowercase) for t in data.texts("train")]
         vocab = build_vocab(tokens, cfg.min_freq, cfg.max_vocab)
         index = {token: i for i, token in enumerate(vocab)}
         vectors = embedding_matrix(tokens, vocab, cfg, notes)
         seed_everything(cfg.seed)
-        arch = architecture(cfg, cfg.embedding_dim if vectors is None else vectors.shape[1], n_classes)
+        arch = architecture(cfg, cfg.embedding_dim if vectors is None else vectors.shape[1], n_outputs)
         model = LSTMClassifier(len(vocab), arch)
         if vectors is not None:
             model.embedding.weight.data.copy_(torch.from_numpy(vectors))
-        train_y = data.labels("train")
+        objective = objective_for(task, data.labels("train"), n_outputs, cfg.class_weights)
+        train_y = objective.targets(data.labels("train"))
+        validation = text_loader(data.texts("validation"), objective.targets(data.labels("validation")), index, cfg)
         trained = train(model, loader(encode(tokens, index, cfg.max_length), train_y, cfg.batch_size, True, cfg.seed),
-                        text_loader(data.texts("validation"), data.labels("validation"), index, cfg),
-                        class_weights=class_weights(train_y, n_classes, cfg.class_weights), progress=cfg.progress,
-                        accelerator=accelerator, **train_options(cfg))
-    meta = {"recipe": "lstm", "label_names": data.label_names, "vocab": vocab, "arch": arch,
+                        validation, objective=objective, progress=cfg.progress, accelerator=accelerator,
+                        **train_options(cfg))
+        thresholds = validation_thresholds(trained, validation, cfg.thresholds)  # in the loader's order, both
+    meta = {"recipe": "lstm", "task": task, "label_names": data.label_names, "vocab": vocab, "arch": arch,
             "lowercase": cfg.lowercase, "max_length": cfg.max_length}
-    test_loader = text_loader(data.texts("test"), data.labels("test"), index, cfg)
+    test_loader = text_loader(data.texts("test"), None, index, cfg)
     result = model_result("lstm", trained, test_loader, len(data.texts("test")), cost, len(vocab),
-                          save=lambda folder: save(folder, trained.model, meta))
-    result.scores = in_order(result.scores, test_loader)
-    result.predictions = result.scores.argmax(axis=1)
+                          save=lambda folder: save(folder, trained.model, meta), thresholds=thresholds)
+    outputs = in_order(trained_outputs(result), test_loader)
+    result.predictions = decide(task, outputs, thresholds)
+    result.scores = None if task == "regression" else outputs
     if trained.stopped_early:
         notes.append(f"lstm stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}")
     return RecipeResult(models=[result], notes=notes, figures=seconds_split(trained, cost),
-                        plots={"learning_curves_lstm": plot_history(trained.history, f"lstm on {data.name}")})
+                        plots={"learning_curves_lstm": plot_history(trained.history, f"lstm on {data.name}", task)})
+
+
+def trained_outputs(result) -> np.ndarray:
+    """The test outputs in the loader's order: scores, or for regression the values (its predictions)."""
+    return result.predictions if result.scores is None else result.scores
 
 
 def text_loader(texts: list[str], labels, index: dict[str, int], cfg_or_meta, batch_size: int = 64):
@@ -215,8 +225,9 @@ def save(folder: Path, model, meta: dict) -> None:
 
 
 def load_predictor(model_dir: Path):
-    """texts -> class probabilities, rebuilt from JSON and safetensors only."""
+    """texts -> class or label probabilities, or values, rebuilt from JSON and safetensors only."""
     from lab.models.lstm import LSTMClassifier
+    from lab.training.objectives import Objective
     from lab.training.torch_recipe import read_model
     from lab.training.loop import predict
 
@@ -224,9 +235,10 @@ def load_predictor(model_dir: Path):
     model = LSTMClassifier(len(meta["vocab"]), meta["arch"])
     model.load_state_dict(weights)
     index = {token: i for i, token in enumerate(meta["vocab"])}
+    objective = Objective(meta.get("task", "single_label"), folded=True)  # saved regression: target units
 
     def predict_texts(texts: list[str]) -> np.ndarray:
         batches = text_loader(texts, None, index, meta)
-        return in_order(predict(model, batches).probabilities, batches)
+        return in_order(predict(model, batches, objective=objective).probabilities, batches)
 
     return predict_texts

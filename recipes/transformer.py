@@ -14,7 +14,7 @@ from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure
 from lab.errors import LabError
-from lab.results import ModelResult, RecipeResult
+from lab.results import ModelResult, RecipeResult, outputs_of, task_of
 
 
 @dataclass
@@ -56,8 +56,9 @@ def choose_precision(choice: str) -> str:
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.training import checkpoints
-    from lab.models.hf import attention, load_classifier
-    from lab.training.torch_recipe import class_weights, plot_history, seconds_split, train_options
+    from lab.models.hf import attention, language_note, load_classifier
+    from lab.training.objectives import objective_for
+    from lab.training.torch_recipe import plot_history, seconds_split, train_options, validation_thresholds
     from lab.training.loop import make_accelerator, seed_everything, train
 
     check(cfg)
@@ -66,32 +67,41 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
     resume_from = checkpoints.latest(root) if cfg.resume else None
     notes = [f"mixed precision: {precision}; processes: {accelerator.num_processes}"]
+    notes += filter(None, [language_note(cfg.model, getattr(data, "language", None))])
+    task = task_of(data)
     if cfg.resume:
         notes.append(f"resumed from {resume_from}" if resume_from else f"resume=true but no complete checkpoint "
                      f"under {root}; trained from the start")
     with measure() as cost, attention(cfg.cudnn_attention):
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
-        model, tokenizer = load_classifier(cfg.model, data.label_names, cfg.trust_remote_code)
+        model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, task)
         texts, labels = train_subset(data, cfg)
-        train_loader, _ = batches(tokenizer, texts, labels, cfg, cfg.batch_size, shuffle=True)
-        val_loader, _ = batches(tokenizer, data.texts("validation"), data.labels("validation"), cfg,
-                                cfg.eval_batch_size)
+        objective = objective_for(task, labels, outputs_of(data), cfg.class_weights)
+        train_loader, _ = batches(tokenizer, texts, objective.targets(labels), cfg, cfg.batch_size, shuffle=True)
+        val_loader, _ = batches(tokenizer, data.texts("validation"), objective.targets(data.labels("validation")),
+                                cfg, cfg.eval_batch_size)
         options = {**train_options(cfg), "mixed_precision": precision}
-        trained = train(model, train_loader, val_loader, class_weights=class_weights(labels, len(data.label_names),
-                        cfg.class_weights), progress=cfg.progress, accelerator=accelerator,
+        trained = train(model, train_loader, val_loader, objective=objective, progress=cfg.progress,
+                        accelerator=accelerator,
                         on_epoch_end=checkpoints.saver(root, cfg.keep_checkpoints) if cfg.checkpoint else None,
                         resume_from=resume_from, **options)
+        thresholds = validation_thresholds(trained, val_loader, cfg.thresholds)
     if cfg.checkpoint and cfg.clean_checkpoints and accelerator.is_main_process:
         shutil.rmtree(root, ignore_errors=True)
     if trained.stopped_early:
         notes.append(f"stopped early after epoch {len(trained.history)}; best epoch {trained.best_epoch}")
     name = model_name(cfg.model)
     with attention(cfg.cudnn_attention):
-        result = test_result(name, trained, tokenizer, data, cfg, cost)
+        result = test_result(name, trained, tokenizer, data, cfg, cost, thresholds)
     seen = len(texts) * trained.this_run["epochs"]  # a resumed run's clock covers only the epochs it trained
     figures = {"train_examples_per_second": seen / max(cost.seconds, 1e-9), **seconds_split(trained, cost)}
     return RecipeResult(models=[result], figures=figures, notes=notes,
-                        plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}")})
+                        plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}", task)})
+
+
+def head_names(data: LabData) -> list[str]:
+    """The head's output names (id2label): classes, labels, or one "value" for regression."""
+    return list(data.label_names) or ["value"]
 
 
 def check(cfg: Config) -> None:
@@ -117,21 +127,24 @@ def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: boo
                   pad_to_multiple_of=pad_multiple(), group_by_length=cfg.group_by_length), encoded
 
 
-def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost) -> ModelResult:
+def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost, thresholds=None) -> ModelResult:
     from lab.evaluation.efficiency import throughput
-    from lab.models.hf import document_logits, softmax
+    from lab.models.hf import document_logits
     from lab.training.loop import predict
+    from lab.training.objectives import decide
 
     texts = data.texts("test")
     stride = cfg.stride if cfg.long_documents == "chunks" else None
     test_loader, encoded = batches(tokenizer, texts, None, cfg, cfg.eval_batch_size, stride=stride)
     out, per_second = throughput(lambda dl: predict(trained.model, dl, trained.accelerator), test_loader, len(texts))
-    probabilities = softmax(document_logits(out.logits, encoded["owner"], len(texts)))
-    meta = {"recipe": "transformer", "max_length": cfg.max_length, "long_documents": cfg.long_documents,
+    objective = trained.objective
+    outputs = objective.outputs(document_logits(out.logits, encoded["owner"], len(texts)))
+    meta = {"recipe": "transformer", "task": objective.task, "max_length": cfg.max_length, "long_documents": cfg.long_documents,
             "stride": cfg.stride, "label_names": data.label_names, "eval_batch_size": cfg.eval_batch_size,
             "cudnn_attention": cfg.cudnn_attention}
     return ModelResult(
-        name=name, family="transformer", predictions=probabilities.argmax(axis=1), scores=probabilities,
+        name=name, family="transformer", predictions=decide(objective.task, outputs, thresholds), thresholds=thresholds,
+        scores=None if objective.task == "regression" else outputs,
         train_seconds=cost.seconds, examples_per_second=per_second, peak_memory_mb=cost.peak_memory_mb,
         parameters=sum(p.numel() for p in trained.model.parameters() if p.requires_grad),
         features=len(tokenizer), history=trained.history,
@@ -155,11 +168,14 @@ def save(folder: Path, model, tokenizer, meta: dict) -> None:
 
 
 def load_predictor(model_dir: Path):
-    """texts -> class probabilities, with the saved tokenization settings (chunks averaged, if trained so)."""
-    from lab.models.hf import attention, document_logits, load_saved, loader, softmax, tokenize
+    """texts -> class or label probabilities, or values, with the saved tokenization settings (chunks averaged,
+    if trained so)."""
+    from lab.models.hf import attention, document_logits, load_saved, loader, tokenize
+    from lab.training.objectives import Objective
     from lab.training.loop import predict
 
     model, tokenizer, meta = load_saved(Path(model_dir))
+    objective = Objective(meta.get("task", "single_label"), folded=True)  # saved regression: target units
     max_length = meta.get("max_length", min(tokenizer.model_max_length, 512))
     stride = meta.get("stride", 64) if meta.get("long_documents") == "chunks" else None
 
@@ -167,6 +183,6 @@ def load_predictor(model_dir: Path):
         encoded = tokenize(tokenizer, list(texts), max_length, stride)
         with attention(meta.get("cudnn_attention", False)):
             out = predict(model, loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
-        return softmax(document_logits(out.logits, encoded["owner"], len(texts)))
+        return objective.outputs(document_logits(out.logits, encoded["owner"], len(texts)))
 
     return predict_texts

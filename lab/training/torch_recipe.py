@@ -1,4 +1,4 @@
-"""What the torch recipes share around the training loop: class weights, learning curves, the report row, saving."""
+"""What the torch recipes share around the training loop: learning curves, thresholds, the report row, saving."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
-
 from lab.config import CommonConfig
 from lab.evaluation.efficiency import throughput
 from lab.errors import LabError
 from lab.results import ModelResult
+
 
 @dataclass
 class TrainConfig(CommonConfig):
@@ -27,8 +26,10 @@ class TrainConfig(CommonConfig):
     warmup_ratio: float = 0.1
     grad_accum_steps: int = 1
     max_grad_norm: float | None = 1.0
-    patience: int | None = 3  # epochs without a better validation macro-F1 before stopping; null: never stop
+    patience: int | None = 3  # epochs without a better validation headline metric before stopping; null: never stop
+    # balanced: single-label classes weighted n/(k*count); multi-label BCE pos_weight negatives/positives per label
     class_weights: Literal["none", "balanced"] = "none"
+    thresholds: Literal["global", "per_label"] = "global"  # multi-label: one threshold, or one per label (validation)
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"
     progress: bool = True
     threads: int | None = None  # torch CPU threads; None: this process's share of the physical cores
@@ -43,16 +44,14 @@ def train_options(cfg) -> dict:
     return {key: getattr(cfg, key) for key in TRAIN_KEYS}
 
 
-def class_weights(labels: np.ndarray, n_classes: int, mode: str) -> np.ndarray | None:
-    """'balanced': n / (k * count_c), as scikit-learn's class_weight='balanced'; 'none': no weights."""
-    if mode == "none":
-        return None
-    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
-    return (len(labels) / (n_classes * np.maximum(counts, 1))).astype(np.float32)
+CURVE_NAMES = {"val_accuracy": "validation accuracy", "val_macro_f1": "validation macro-F1",
+               "val_micro_f1": "validation micro-F1", "val_rmse": "validation RMSE", "val_mae": "validation MAE"}
+LOSS_NAMES = {"single_label": "cross-entropy", "multi_label": "binary cross-entropy",
+              "regression": "MSE (standardised target)"}
 
 
-def plot_history(history: list[dict], title: str):
-    """Learning curves: losses on the left, validation accuracy and macro-F1 on the right."""
+def plot_history(history: list[dict], title: str, task: str = "single_label"):
+    """Learning curves: losses on the left, the task's validation figures on the right."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -62,9 +61,9 @@ def plot_history(history: list[dict], title: str):
     figure, (losses, scores) = plt.subplots(1, 2, figsize=(10, 4))
     losses.plot(epochs, [r["train_loss"] for r in history], marker="o", label="train loss")
     losses.plot(epochs, [r["val_loss"] for r in history], marker="o", label="validation loss")
-    scores.plot(epochs, [r["val_accuracy"] for r in history], marker="o", label="validation accuracy")
-    scores.plot(epochs, [r["val_macro_f1"] for r in history], marker="o", label="validation macro-F1")
-    for axis, label in ((losses, "cross-entropy"), (scores, "score")):
+    for key in [key for key in history[0] if key in CURVE_NAMES]:
+        scores.plot(epochs, [r[key] for r in history], marker="o", label=CURVE_NAMES[key])
+    for axis, label in ((losses, LOSS_NAMES[task]), (scores, "score")):
         axis.set_xlabel("epoch")
         axis.set_ylabel(label)
         axis.legend()
@@ -82,14 +81,19 @@ def seconds_split(trained, cost) -> dict:
             "seconds_in_setup": cost.seconds - steps - validation}
 
 
-def average_of(models: list):
-    """One module for several trained networks: its output is the log of their mean class probabilities, so its
-    softmax (what predict() reports) is that mean. A single network is returned as it is."""
+def average_of(models: list, task: str = "single_label"):
+    """One module for several trained networks whose outputs mean what one network's do: the log of the mean class
+    probabilities (softmax gives that mean), the logit of the mean label probabilities (sigmoid gives it), or the
+    mean value. A single network is returned as it is."""
     import torch
     from torch import nn
 
     if len(models) == 1:
         return models[0]
+    combine = {"single_label": lambda outputs: torch.logsumexp(torch.log_softmax(outputs, dim=-1), dim=0)
+               - math.log(len(outputs)),
+               "multi_label": lambda outputs: torch.logit(torch.sigmoid(outputs).mean(dim=0), eps=1e-7),
+               "regression": lambda outputs: outputs.mean(dim=0)}[task]
 
     class Ensemble(nn.Module):
         def __init__(self):
@@ -97,9 +101,7 @@ def average_of(models: list):
             self.members = nn.ModuleList(models)
 
         def forward(self, **inputs):
-            log_probabilities = torch.stack([torch.log_softmax(member(**inputs).float(), dim=-1)
-                                             for member in self.members])
-            return torch.logsumexp(log_probabilities, dim=0) - math.log(len(self.members))
+            return combine(torch.stack([member(**inputs).float() for member in self.members]))
 
     return Ensemble()
 
@@ -109,18 +111,34 @@ def ensemble_of(members: list):
     all of theirs, and the history and early-stopping facts are the first network's (it is the one a plain
     run of the same seed trains)."""
     this_run = {key: sum(member.this_run[key] for member in members) for key in members[0].this_run}
-    return dataclasses.replace(members[0], model=average_of([member.model for member in members]),
+    task = members[0].objective.task
+    return dataclasses.replace(members[0], model=average_of([member.model for member in members], task),
                                this_run=this_run)
 
 
-def model_result(name: str, trained, test_loader, n_test: int, cost, features: int, save) -> ModelResult:
-    """The report row: test probabilities (timed, for throughput), cost of training, size of the model."""
+def validation_thresholds(trained, val_loader, per_label: str) -> list[float] | None:
+    """Multi-label: thresholds chosen on the validation split with the trained model (None for other tasks)."""
+    from lab.training.objectives import choose_thresholds
     from lab.training.loop import predict
 
-    out, per_second = throughput(lambda loader: predict(trained.model, loader, trained.accelerator),
+    if trained.objective.task != "multi_label":
+        return None
+    out = predict(trained.model, val_loader, trained.accelerator, trained.objective)
+    return choose_thresholds(out.probabilities, out.labels, per_label == "per_label")
+
+
+def model_result(name: str, trained, test_loader, n_test: int, cost, features: int, save,
+                 thresholds: list[float] | None = None) -> ModelResult:
+    """The report row: test scores (timed, for throughput) and predictions, cost of training, size of the model."""
+    from lab.training.loop import predict
+    from lab.training.objectives import decide
+
+    objective = trained.objective
+    out, per_second = throughput(lambda loader: predict(trained.model, loader, trained.accelerator, objective),
                                  test_loader, n_test)
     return ModelResult(
-        name=name, family="neural", predictions=out.probabilities.argmax(axis=1), scores=out.probabilities,
+        name=name, family="neural", predictions=decide(objective.task, out.probabilities, thresholds),
+        scores=None if objective.task == "regression" else out.probabilities, thresholds=thresholds,
         train_seconds=cost.seconds, examples_per_second=per_second, peak_memory_mb=cost.peak_memory_mb,
         parameters=sum(p.numel() for p in trained.model.parameters() if p.requires_grad),
         features=features, history=trained.history, save=save)
