@@ -119,15 +119,22 @@ def run_command(args) -> int:
     return 0
 
 
+SUMMARY_METRICS = {"single_label": (("accuracy", "accuracy"), ("macro-F1", "macro_f1")),  # per task: label, key
+                   "multi_label": (("micro-F1", "micro_f1"), ("macro-F1", "macro_f1")),
+                   "regression": (("RMSE", "rmse"), ("MAE", "mae"))}
+
+
 def summarize(path: Path) -> None:
     import json
 
     record = json.loads((path / "record.json").read_text())
     for note in record["notes"]:
         print(f"note: {note}", file=sys.stderr)
+    shown = SUMMARY_METRICS[record.get("task", "single_label")]
     for model in record["models"]:
         metrics, cost = model["metrics"], model["efficiency"]
-        print(f"{model['name']:<16} accuracy {metrics['accuracy']:.4f}  macro-F1 {metrics['macro_f1']:.4f}  "
+        figures = "  ".join(f"{label} {metrics[key]:.4f}" for label, key in shown if metrics.get(key) is not None)
+        print(f"{model['name']:<16} {figures}  "
               f"train {cost['train_seconds']:.1f}s  {cost['examples_per_second']:,.0f} ex/s")
     for name, value in record["figures"].items():
         print(f"{name:<24} {value:.4g}" if isinstance(value, float) else f"{name:<24} {value}")

@@ -18,7 +18,8 @@ class ModelResult:
     # for data.splits["test"], in order, as lab/tasks.py fixes them per task: class ids (n,); a 0/1 int matrix
     # (n, n_labels); or float values (n,)
     predictions: np.ndarray
-    scores: np.ndarray | None = None  # (n, n_classes) / (n, n_labels): probabilities or decision scores; regression: None
+    # (n, n_classes) / (n, n_labels): probabilities or decision scores; regression: None
+    scores: np.ndarray | None = None
     scores_are_probabilities: bool = True
     train_seconds: float = 0.0
     examples_per_second: float = 0.0  # inference throughput on the test split

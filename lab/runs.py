@@ -110,7 +110,8 @@ def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult
         "dataset": {"name": data.name, "spec": data.spec, "fingerprint": data.fingerprint,
                     "label_names": data.label_names, "sizes": {k: len(v) for k, v in data.splits.items()},
                     "task": task, "language": getattr(data, "language", None), "notes": data.notes},
-        "floor": floor_metrics(task, data) if models else None, "models": models, "figures": result.figures, "tables": result.tables,
+        "floor": floor_metrics(task, data) if models else None,
+        "models": models, "figures": result.figures, "tables": result.tables,
         "plots": sorted(result.plots), "notes": result.notes,
         "environment": describe_environment(),
     }

@@ -30,7 +30,7 @@ class Config(TrainConfig):
     hidden: list[int] = (64,)  # hidden layer sizes; [] is multinomial logistic regression
     activation: Literal["relu", "tanh"] = "relu"
     dropout: float = 0.3
-    ensemble: int = 1  # networks trained with seeds seed, seed+1, ...; their outputs are averaged (probabilities, values)
+    ensemble: int = 1  # networks trained with seeds seed, seed+1, ...; their outputs are averaged
 
 
 def make_vectorizer(cfg: Config):

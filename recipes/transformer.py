@@ -96,7 +96,8 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     seen = len(texts) * trained.this_run["epochs"]  # a resumed run's clock covers only the epochs it trained
     figures = {"train_examples_per_second": seen / max(cost.seconds, 1e-9), **seconds_split(trained, cost)}
     return RecipeResult(models=[result], figures=figures, notes=notes,
-                        plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}", task)})
+                        plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}",
+                                                                       task)})
 
 
 def head_names(data: LabData) -> list[str]:
@@ -139,7 +140,8 @@ def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost,
     out, per_second = throughput(lambda dl: predict(trained.model, dl, trained.accelerator), test_loader, len(texts))
     objective = trained.objective
     outputs = objective.outputs(document_logits(out.logits, encoded["owner"], len(texts)))
-    meta = {"recipe": "transformer", "task": objective.task, "max_length": cfg.max_length, "long_documents": cfg.long_documents,
+    meta = {"recipe": "transformer", "task": objective.task, "max_length": cfg.max_length,
+            "long_documents": cfg.long_documents,
             "stride": cfg.stride, "label_names": data.label_names, "eval_batch_size": cfg.eval_batch_size,
             "cudnn_attention": cfg.cudnn_attention}
     return ModelResult(

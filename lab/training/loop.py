@@ -117,9 +117,10 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     cross-entropy, weighted by class_weights); keep the best epoch.
 
     Early stopping: stop after `patience` epochs without a better validation headline metric (ties: lower
-    validation loss wins; patience=None: never stop early), then restore the best epoch's weights. `on_epoch_end(epoch, accelerator, record)` runs on every process after
-    each epoch (e.g. `accelerator.save_state(dir)`, which also saves the history and best weights);
-    `resume_from=dir` loads such a state and continues with the next epoch.
+    validation loss wins; patience=None: never stop early), then restore the best epoch's weights; for regression,
+    fold the target's standardisation into the output layer. `on_epoch_end(epoch, accelerator, record)` runs on
+    every process after each epoch (e.g. `accelerator.save_state(dir)`, which also saves the history and best
+    weights); `resume_from=dir` loads such a state and continues with the next epoch.
     """
     if accelerator is None:
         accelerator = make_accelerator(mixed_precision, grad_accum_steps, threads=threads)
