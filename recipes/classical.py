@@ -22,7 +22,7 @@ META = "lab_classical.json"  # next to the pipeline: the task it was fitted for
 
 @dataclass
 class Config(CommonConfig):
-    models: list[str] | None = None  # None: every model of the data's task (see MODELS)
+    models: list[str] | None = None  # None: every model of the data's task (see TASK_MODELS)
     ngram_max: int = 2
     min_df: int = 2
     max_df: float = 0.95
@@ -80,11 +80,12 @@ def linear_svr(cfg: Config):
                                       transformer=StandardScaler())
 
 
-MODELS = {  # task -> report name -> estimator on the TF-IDF features; a new task or model is one entry
+TASK_MODELS = {  # task -> report name -> estimator on the TF-IDF features; a new task or model is one entry
     "single_label": {"tfidf_nb": naive_bayes, "tfidf_logreg": logistic_regression, "tfidf_svm": linear_svm},
     "multi_label": {"tfidf_logreg": one_vs_rest(logistic_regression), "tfidf_svm": one_vs_rest(linear_svm)},
     "regression": {"tfidf_ridge": ridge, "tfidf_svr": linear_svr},
 }
+MODELS = tuple(TASK_MODELS["single_label"])  # the single-label models, the default on class data
 
 
 def build_pipeline(name: str, cfg: Config, task: str = "single_label"):
@@ -94,13 +95,13 @@ def build_pipeline(name: str, cfg: Config, task: str = "single_label"):
     vectorizer = TfidfVectorizer(ngram_range=(1, cfg.ngram_max), min_df=cfg.min_df, max_df=cfg.max_df,
                                  max_features=cfg.max_features, sublinear_tf=cfg.sublinear_tf, stop_words=cfg.stop_words,
                                  strip_accents="unicode")
-    return Pipeline([("tfidf", vectorizer), ("classifier", MODELS[task][name](cfg))])
+    return Pipeline([("tfidf", vectorizer), ("classifier", TASK_MODELS[task][name](cfg))])
 
 
 def chosen_models(cfg: Config, task: str) -> list[str]:
     from lab.errors import LabError
 
-    available = MODELS[task]
+    available = TASK_MODELS[task]
     names = list(available) if cfg.models is None else list(cfg.models)
     unknown = [name for name in names if name not in available]
     if unknown:
