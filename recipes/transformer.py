@@ -56,7 +56,7 @@ def choose_precision(choice: str) -> str:
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.training import checkpoints
-    from lab.models.hf import attention, language_note, load_classifier
+    from lab.models.hf import attention, load_classifier
     from lab.training.objectives import objective_for
     from lab.training.torch_recipe import plot_history, seconds_split, train_options, validation_thresholds
     from lab.training.loop import make_accelerator, seed_everything, train
@@ -66,12 +66,9 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     accelerator = make_accelerator(precision, cfg.grad_accum_steps, threads=cfg.threads)
     root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
     resume_from = checkpoints.latest(root) if cfg.resume else None
-    notes = [f"mixed precision: {precision}; processes: {accelerator.num_processes}"]
-    notes += filter(None, [language_note(cfg.model, getattr(data, "language", None))])
+    notes = start_notes(cfg, data, f"mixed precision: {precision}; processes: {accelerator.num_processes}",
+                        root, resume_from)
     task = task_of(data)
-    if cfg.resume:
-        notes.append(f"resumed from {resume_from}" if resume_from else f"resume=true but no complete checkpoint "
-                     f"under {root}; trained from the start")
     with measure() as cost, attention(cfg.cudnn_attention):
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
         model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, task)
@@ -103,6 +100,17 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
 def head_names(data: LabData) -> list[str]:
     """The head's output names (id2label): classes, labels, or one "value" for regression."""
     return list(data.label_names) or ["value"]
+
+
+def start_notes(cfg: Config, data: LabData, setup: str, root: Path, resume_from: Path | None) -> list[str]:
+    """The setup, an English-only encoder on other languages, and where a resumed run started."""
+    from lab.models.hf import language_note
+
+    notes = [setup, *filter(None, [language_note(cfg.model, getattr(data, "language", None))])]
+    if cfg.resume:
+        notes.append(f"resumed from {resume_from}" if resume_from else f"resume=true but no complete checkpoint "
+                     f"under {root}; trained from the start")
+    return notes
 
 
 def check(cfg: Config) -> None:

@@ -14,10 +14,11 @@ LABELS = ["food", "music", "sport"]
 
 
 class TaskData:
-    """What recipes and the runner read of a LabData: every 5th row is test, the row after it validation."""
+    """What recipes and the runner read of a LabData. splits: each row's split; by default every 5th row is test
+    and the row after it validation."""
 
     def __init__(self, name: str, task: str, texts: list[str], labels: list, label_names: list[str],
-                 language: str = "en"):
+                 language: str = "en", splits: list[str] | None = None):
         from datasets import Dataset, DatasetDict, Features, Sequence, ClassLabel, Value
 
         self.name, self.task, self.language, self.label_names = name, task, language, label_names
@@ -25,10 +26,11 @@ class TaskData:
         self.spec, self.notes, self.fingerprint = {"dataset": name}, [], f"{name}-fixture"
         label_feature = Sequence(ClassLabel(names=label_names)) if task == "multi_label" else Value("float64")
         features = Features({"text": Value("string"), "label": label_feature})
-        split_of = ["train", "train", "train", "test", "validation"]
+        pattern = ["train", "train", "train", "test", "validation"]
+        splits = splits or [pattern[i % 5] for i in range(len(texts))]
         self.splits = DatasetDict({split: Dataset.from_dict(
-            {"text": [t for i, t in enumerate(texts) if split_of[i % 5] == split],
-             "label": [y for i, y in enumerate(labels) if split_of[i % 5] == split]}, features=features)
+            {"text": [t for t, s in zip(texts, splits) if s == split],
+             "label": [y for y, s in zip(labels, splits) if s == split]}, features=features)
             for split in ("train", "validation", "test")})
 
     def texts(self, split: str) -> list[str]:

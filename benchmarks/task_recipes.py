@@ -1,0 +1,104 @@
+"""Question: do the classical and bow_ffn recipes learn the real regression and multi-label datasets of
+../shared/data (issue 22), and how do they compare with the references in SOURCES.md?
+
+    python benchmarks/task_recipes.py                       # classical and bow_ffn (quick), every dataset
+    python benchmarks/task_recipes.py --recipes classical --datasets reuters
+
+Splits: GoEmotions and Reuters on their official test split (meta/*.meta.csv; Reuters has no dev split, so 10% of
+its train is carved off, seeded); CLEAR and HaHackathon have no labelled official test here, so a seeded 80/10/10
+split. The datasets are built in the data layer's interface by tests/task_fixtures.TaskData (the data layer's own
+detection and splitting land separately). One seed, one split. Figures are sklearn's metrics on the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import variant_config  # noqa: E402
+from tests.task_fixtures import TaskData  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+DATASETS = {  # name -> (file, task, split rule)
+    "goemotions": ("goemotions_multilabel.csv", "multi_label", "official"),
+    "reuters": ("reuters_modapte_multilabel.csv", "multi_label", "official"),
+    "clear": ("clear_readability_regression.csv", "regression", "random"),
+    "hahackathon": ("hahackathon_humor_regression.csv", "regression", "random"),
+}
+PROFILES = {"classical": "default", "bow_ffn": "quick", "lstm": "quick", "transformer": "quick"}
+
+
+def split_names(name: str, rule: str, n: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    if rule == "random":
+        draw = rng.random(n)
+        return ["test" if d < 0.1 else "validation" if d < 0.2 else "train" for d in draw]
+    with (DATA / "meta" / f"{DATASETS[name][0].removesuffix('.csv')}.meta.csv").open(newline="") as handle:
+        official = [row["source_split"] for row in csv.DictReader(handle)]
+    carve = "dev" not in official  # Reuters ModApte: train and test only
+    draws = rng.random(len(official))
+    return ["test" if split == "test" else "validation" if split == "dev" or (carve and draw < 0.1) else "train"
+            for split, draw in zip(official, draws)]
+
+
+def load(name: str) -> TaskData:
+    file, task, rule = DATASETS[name]
+    with (DATA / file).open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = [row["text"] for row in rows]
+    splits = split_names(name, rule, len(rows))
+    if task == "regression":
+        return TaskData(name, task, texts, [float(row["label"]) for row in rows], [], splits=splits)
+    names = sorted({label for row in rows for label in row["label"].split(";") if label})
+    index = {label: i for i, label in enumerate(names)}
+    sets = [[index[label] for label in row["label"].split(";") if label] for row in rows]
+    return TaskData(name, task, texts, sets, names, splits=splits)
+
+
+def scores(task: str, truth: np.ndarray, predicted: np.ndarray) -> dict:
+    from sklearn.metrics import f1_score, r2_score, root_mean_squared_error
+
+    if task == "regression":
+        return {"rmse": root_mean_squared_error(truth, predicted), "r2": r2_score(truth, predicted)}
+    truth = truth.astype(int)
+    return {"micro_f1": f1_score(truth, predicted, average="micro", zero_division=0),
+            "macro_f1": f1_score(truth, predicted, average="macro", zero_division=0)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recipes", nargs="+", default=["classical", "bow_ffn"])
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    args = parser.parse_args()
+    for name in args.datasets:
+        data = load(name)
+        truth = data.labels("test")
+        floor = (np.full(len(truth), data.labels("train").mean()) if data.task == "regression"
+                 else np.tile(data.labels("train").mean(axis=0) > 0.5, (len(truth), 1)).astype(int))
+        sizes = {split: len(data.texts(split)) for split in ("train", "validation", "test")}
+        print(f"== {name} ({data.task}) {sizes}; floor {fmt(scores(data.task, truth, floor))}", flush=True)
+        for recipe in args.recipes:
+            cfg = variant_config(recipe, PROFILES[recipe], **({} if recipe == "classical" else {"progress": "false"}))
+            began = time.perf_counter()
+            result = import_module(f"recipes.{recipe}").run(cfg, data)
+            seconds = time.perf_counter() - began
+            for model in result.models:
+                print(f"{recipe:<11} {model.name:<14} {fmt(scores(data.task, truth, model.predictions))}  "
+                      f"{seconds:.0f} s", flush=True)
+
+
+def fmt(figures: dict) -> str:
+    return "  ".join(f"{key} {value:.4f}" for key, value in figures.items())
+
+
+if __name__ == "__main__":
+    main()
