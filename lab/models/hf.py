@@ -190,11 +190,6 @@ def document_logits(row_logits: np.ndarray, owner: np.ndarray, n_documents: int)
     return (sums / np.maximum(counts, 1)).astype(np.float32)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
 def pad_multiple() -> int | None:
     """Tensor cores want lengths in multiples of 8; on CPU padding further only adds work."""
     return 8 if torch.cuda.is_available() else None
