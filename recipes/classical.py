@@ -5,6 +5,7 @@ and SVM one-vs-rest for multi-label (thresholds chosen on validation); ridge and
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -116,7 +117,16 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     from tqdm import tqdm
 
     with tqdm(names, desc="classical", unit="model", dynamic_ncols=True) as bar:  # closed before any error prints
-        return RecipeResult(models=[fit_one(name, cfg, data, task) for name in bar])
+        return RecipeResult(models=[fit_one(name, cfg, data, task) for name in bar], notes=absent_labels(data, task))
+
+
+def absent_labels(data: LabData, task: str) -> list[str]:
+    """Multi-label: labels no train text carries; one-vs-rest can only ever predict them absent."""
+    if task != "multi_label":
+        return []
+    absent = [name for name, count in zip(data.label_names, data.labels("train").sum(axis=0)) if count == 0]
+    return [f"classical: {len(absent)} label(s) occur in no train text, so no model can predict them: "
+            f"{', '.join(absent)}"] if absent else []
 
 
 def fit_one(name: str, cfg: Config, data: LabData, task: str) -> ModelResult:
@@ -124,7 +134,9 @@ def fit_one(name: str, cfg: Config, data: LabData, task: str) -> ModelResult:
 
     pipeline = build_pipeline(name, cfg, task)
     train_labels = fit_labels(task, data.labels("train"))
-    with measure() as cost:
+    with measure() as cost, warnings.catch_warnings():
+        # one-vs-rest warns once per label absent from train; absent_labels says it once, in a note
+        warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
         fit_vectorized(lambda: pipeline.fit(data.texts("train"), train_labels), "classical")
     thresholds = None
     if task == "multi_label":

@@ -219,3 +219,21 @@ def test_lab_run_summarises_a_regression_run_by_its_metrics(runs, capsys):
     summarize(runs["regression", "classical"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("tfidf_ridge") and " RMSE " in lines[0] and "accuracy" not in lines[0]
+
+
+def test_a_label_no_train_text_carries_is_named_in_one_note_not_a_warning_per_label():
+    import warnings
+
+    from recipes import classical
+    from tests.conftest import tiny_config
+    from tests.task_fixtures import TaskData, rows
+
+    table = rows(MULTI_LABEL)
+    sets = [[LABELS.index(name) for name in r["labels"].split(";") if name] for r in table]
+    data = TaskData("with-absent", "multi_label", [r["text"] for r in table], sets, LABELS + ["weather"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = classical.run(tiny_config("classical"), data)
+    assert not [w for w in caught if "present in all training examples" in str(w.message)]
+    assert result.notes == ["classical: 1 label(s) occur in no train text, so no model can predict them: weather"]
+    assert all(not model.predictions[:, 3].any() for model in result.models)
