@@ -173,7 +173,12 @@ def label_scores(pipeline, texts) -> np.ndarray:
     grid fits both (a margin of 0, the SVM's own boundary, is 0.5)."""
     if hasattr(pipeline, "predict_proba"):
         return pipeline.predict_proba(texts)
-    return 1.0 / (1.0 + np.exp(-pipeline.decision_function(texts)))
+    features, one_vs_rest = pipeline[:-1].transform(texts), pipeline[-1]
+    scores = 1.0 / (1.0 + np.exp(-one_vs_rest.decision_function(features)))
+    for j, estimator in enumerate(one_vs_rest.estimators_):
+        if not hasattr(estimator, "coef_"):  # a label constant in train: its margin of 0 would read as 0.5
+            scores[:, j] = estimator.predict(features)
+    return scores
 
 
 SCORES = {"single_label": class_scores, "multi_label": label_scores,
