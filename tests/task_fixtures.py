@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-REGRESSION = ASSETS / "tiny_regression.csv"
-MULTI_LABEL = ASSETS / "tiny_multilabel.csv"
+REGRESSION = ASSETS / "learnable_regression.csv"
+MULTI_LABEL = ASSETS / "learnable_multilabel.csv"
 LABELS = ["food", "music", "sport"]
 
 
