@@ -122,7 +122,7 @@ def test_a_hub_id_fails_after_the_probe_without_asking_datasets(unreachable_endp
     began = time.perf_counter()
     with pytest.raises(LabError, match="Hub cannot be reached"):
         read_source("someone/some-dataset", None, None, "utf-8")
-    assert HUB_PROBE_SECONDS * 0.9 <= time.perf_counter() - began < HUB_PROBE_SECONDS + 3
+    assert time.perf_counter() - began < HUB_PROBE_SECONDS + 3
 
 
 def test_a_hub_id_with_an_unreachable_endpoint_is_one_line_exit_2_through_the_cli(unreachable_endpoint, tmp_path):
