@@ -26,6 +26,7 @@ from lab.errors import LabError
 MANY_CLASSES = 20
 INTEGER = re.compile(r"^[+-]?\d+$")
 LISTS = (list, tuple, np.ndarray)
+SEPARATORS = (";", "|")  # what joins label sets in the files people bring; a hint, never a guess acted on
 
 
 def is_missing(label) -> bool:
@@ -76,6 +77,10 @@ def detect_task(raw, requested: str, label_sep: str | None, notes: list[str]) ->
         if distinct > MANY_CLASSES:
             notes.append(f"the labels are {distinct} distinct whole numbers, read as {distinct} classes; if they are "
                          f"scores or counts, set task=regression")
+    joined = [(sep, str(label)) for sep in SEPARATORS for _, _, label in values if sep in str(label)]
+    if joined:
+        notes.append(f"some labels hold '{joined[0][0]}' (e.g. '{joined[0][1]}'), read as classes of their own; if they "
+                     f"are label sets, set label_sep='{joined[0][0]}'")
     return "single_label"
 
 

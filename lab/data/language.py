@@ -35,7 +35,8 @@ def detect_language(texts: list[str]) -> tuple[str, int, int]:
 
 
 def resolve_language(texts: list[str], language: str | None, notes: list[str]) -> str:
-    """language= when given (checked), else the detected language; a note when that is not English."""
+    """language= when given (checked), else the detected language; a note when that is not English, or when no
+    language wins a majority of the sample (then English, lab's default)."""
     if language is not None:
         code = language.strip().lower()
         if code not in known_languages():
@@ -43,6 +44,10 @@ def resolve_language(texts: list[str], language: str | None, notes: list[str]) -
                            f"such as en, de, fr or es")
         return code
     code, count, sampled = detect_language(texts)
+    if count * 2 <= sampled:  # no majority: short or odd texts (codes, names, word lists); keep lab's default
+        notes.append(f"could not tell the texts' language (the most common guess, {code}, won {count} of {sampled} "
+                     f"sampled train texts); using en: set language= if that is wrong")
+        return "en"
     if code != "en":
         notes.append(f"language: {code} ({count} of {sampled} sampled train texts, py3langid); stop words and "
                      f"lemmas follow it; set language= to override")

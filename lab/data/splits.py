@@ -41,13 +41,13 @@ def assign_splits(cleaned: dict, seed: int, carve=None) -> dict[str, tuple[list,
 
 def stratified_split(texts: list, labels: list, fractions: tuple, seed: int) -> dict[str, tuple[list, list]]:
     """Per class: shuffle with the seed, then cut. Each split gets at least one example of every class."""
-    return grouped_split(texts, labels, labels, fractions, seed, "class '{}'", "drop that class")
+    return grouped_split(texts, labels, labels, fractions, seed, "class '{}'", class_fix)
 
 
 def binned_split(texts: list, targets: list, fractions: tuple, seed: int) -> dict[str, tuple[list, list]]:
     """Regression: stratified on quantile bins of the target."""
     return grouped_split(texts, targets, quantile_bins(targets).tolist(), fractions, seed,
-                         "the dataset", "give more rows")
+                         "the dataset", lambda group: "give more rows")
 
 
 def quantile_bins(targets) -> np.ndarray:
@@ -59,8 +59,21 @@ def quantile_bins(targets) -> np.ndarray:
     return ranks * n_bins // max(1, len(targets))
 
 
-def grouped_split(texts, labels, groups, fractions, seed, what: str, fix: str) -> dict[str, tuple[list, list]]:
-    """Per group: shuffle with the seed, then cut, so each split holds its share of every group."""
+def class_fix(label: str) -> str:
+    """The fix for a class too small to split; a label set read as one class, or a score, is the likelier cause."""
+    from lab.data.labels import SEPARATORS, as_number
+
+    for sep in SEPARATORS:
+        if sep in label:
+            return f"drop that class, or, if the labels are label sets joined by '{sep}', set label_sep='{sep}'"
+    if as_number(label) is not None:
+        return "drop that class, or, if the labels are scores, set task=regression"
+    return "drop that class"
+
+
+def grouped_split(texts, labels, groups, fractions, seed, what: str, fix) -> dict[str, tuple[list, list]]:
+    """Per group: shuffle with the seed, then cut, so each split holds its share of every group; fix(group) is the
+    advice when a group is too small."""
     rng = np.random.default_rng(seed)
     by_group: dict = {}
     for index, group in enumerate(groups):
@@ -71,7 +84,7 @@ def grouped_split(texts, labels, groups, fractions, seed, what: str, fix: str) -
         indices = rng.permutation(by_group[group]).tolist()
         if len(indices) < needed:
             raise LabError(f"{what.format(group)} has {len(indices)} example(s), too few to stratify into "
-                           f"{needed} splits; add examples or {fix}")
+                           f"{needed} splits; add examples or {fix(group)}")
         n_test = max(1, round(len(indices) * fractions[2])) if fractions[2] > 0 else 0
         n_val = max(1, round(len(indices) * fractions[1])) if fractions[1] > 0 else 0
         n_train = max(1, len(indices) - n_test - n_val)
