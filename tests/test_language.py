@@ -15,8 +15,7 @@ GERMAN = str(ASSETS / "tiny_german.csv")
 def test_german_and_english_fixtures_are_told_apart(tiny_csv):
     german = data.load(GERMAN)
     assert german.language == "de" and german.spec["language"] == "de"
-    assert german.notes == ["language: de (22 of 22 sampled train texts, py3langid); stop words and lemmas follow it; "
-                            "set language= to override"]
+    assert german.notes == ["language: de (22 of 22 sampled train texts, py3langid); set language= to override"]
     english = data.load(tiny_csv)
     assert english.language == "en" and not any("language" in note for note in english.notes)
 

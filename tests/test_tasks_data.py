@@ -198,7 +198,7 @@ def test_a_repeated_text_with_two_targets_keeps_the_first_and_says_so(tmp_path):
     by_text = dict(zip(sum((loaded.texts(s) for s in data.SPLITS), []),
                        np.concatenate([loaded.labels(s) for s in data.SPLITS])))
     assert by_text[sentence(3)] == pytest.approx(0.3) and len(by_text) == 30
-    assert any("1 of them labelled unlike the kept copy" in note for note in loaded.notes)
+    assert any("1 of them labelled unlike the kept copy, whose label stands" in note for note in loaded.notes)
 
 
 def test_every_task_keeps_each_text_in_one_split():

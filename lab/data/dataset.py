@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from lab.data.duplicates import drop_repeats
-from lab.data.labels import (check_targets, class_order, detect_task, is_missing, label_space, label_text,  # noqa: F401
-                             parser, where)
+from lab.data.labels import check_targets, class_order, detect_task, label_space, parser, where
 from lab.data.language import resolve_language
 from lab.data.sources import read_source, split_phrase
 from lab.data.splits import assign_splits, carver, iterative_split, quantile_bins
 from lab.errors import LabError
 
+__all__ = ["LabData", "TASK_CHOICES", "class_order", "clean", "fingerprint", "load", "subsample_train"]
 TASK_CHOICES = ("auto", "single_label", "multi_label", "regression")
 
 

@@ -49,8 +49,8 @@ def resolve_language(texts: list[str], language: str | None, notes: list[str]) -
                      f"sampled train texts); using en: set language= if that is wrong")
         return "en"
     if code != "en":
-        notes.append(f"language: {code} ({count} of {sampled} sampled train texts, py3langid); stop words and "
-                     f"lemmas follow it; set language= to override")
+        notes.append(f"language: {code} ({count} of {sampled} sampled train texts, py3langid); "
+                     f"set language= to override")
     return code
 
 

@@ -12,8 +12,7 @@ import re
 from pathlib import Path
 
 from lab.errors import LabError
-from lab.data.tables import (LABEL_COLUMNS, SPLIT_ALIASES, TABLE_SUFFIXES, TEXT_COLUMNS, Raw, pick_column,  # noqa: F401
-                             read_table, read_tables)
+from lab.data.tables import LABEL_COLUMNS, SPLIT_ALIASES, TABLE_SUFFIXES, TEXT_COLUMNS, Raw, pick_column, read_tables
 # Endings that mark a file the user meant, not a Hub id, so a typo is not sent to the Hub.
 FILE_SUFFIXES = {".txt", ".xlsx", ".xls", ".ods", ".xml", ".html", ".zip", ".gz", ".bz2", ".tar", ".pdf", ".doc",
                  ".docx", ".md", ".yaml", ".yml", ".pkl", ".pickle", ".arrow", ".feather", ".avro", ".h5"}
