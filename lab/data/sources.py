@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 from lab.errors import LabError
-from lab.data.tables import LABEL_COLUMNS, SPLIT_ALIASES, TABLE_SUFFIXES, TEXT_COLUMNS, Raw, pick_column, read_tables
+from lab.data.tables import (LABEL_COLUMNS, SPLIT_ALIASES, TABLE_SUFFIXES, TEXT_COLUMNS, Raw, decode, pick_column,
+                             read_tables)
 # Endings that mark a file the user meant, not a Hub id, so a typo is not sent to the Hub.
 FILE_SUFFIXES = {".txt", ".xlsx", ".xls", ".ods", ".xml", ".html", ".zip", ".gz", ".bz2", ".tar", ".pdf", ".doc",
                  ".docx", ".md", ".yaml", ".yml", ".pkl", ".pickle", ".arrow", ".feather", ".avro", ".h5"}
@@ -76,17 +77,6 @@ def read_class_folders(root, encoding: str, name: str, fallback: str | None = No
     if not texts:
         raise LabError(f"folder '{name}' holds no <class>/*.txt files; give {SUPPORTED}")
     return texts, labels
-
-
-def decode(data: bytes, encoding: str, where: str) -> str:
-    try:
-        return data.decode(encoding)
-    except LookupError:
-        raise LabError(f"unknown encoding '{encoding}'; set encoding= to a Python codec such as utf-8 or latin-1") from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise LabError(f"{where} line {line} is not valid {encoding} (byte 0x{data[exc.start]:02x}); "
-                       f"set encoding= to the file's real encoding, e.g. encoding=latin-1") from None
 
 
 HUB_PROBE_SECONDS = 2.0  # datasets retries an unreachable Hub for about 24 s before it gives up

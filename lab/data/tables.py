@@ -36,10 +36,19 @@ class Raw(dict):
         self.where: dict[str, str] = {}
 
 
+def decode(data: bytes, encoding: str, where: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise LabError(f"unknown encoding '{encoding}'; set encoding= to a Python codec such as utf-8 or latin-1") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LabError(f"{where} line {line} is not valid {encoding} (byte 0x{data[exc.start]:02x}); "
+                       f"set encoding= to the file's real encoding, e.g. encoding=latin-1") from None
+
+
 def read_frame(path: Path, encoding: str):
     import pandas as pd
-
-    from lab.data.sources import decode
 
     kind = TABLE_SUFFIXES[path.suffix.lower()]
     if not path.is_file():
