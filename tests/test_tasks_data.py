@@ -292,3 +292,25 @@ def test_fingerprint_covers_the_task_and_the_label_space():
                                    for row in loaded.labels("test")])
     assert data.fingerprint(test, loaded.label_names, "multi_label") == loaded.fingerprint
     assert json.dumps(loaded.spec)  # the spec stays JSON for the run record
+
+
+def test_a_hub_sequence_of_class_label_is_multi_label_in_the_features_order(monkeypatch):
+    import datasets
+
+    from lab.data import sources
+
+    names = ["sadness", "joy", "anger"]  # the feature's order, not sorted
+    features = datasets.Features({"text": datasets.Value("string"),
+                                  "labels": datasets.Sequence(datasets.ClassLabel(names=names))})
+    rows = lambda start, n: {"text": [sentence(start + i) for i in range(n)],  # noqa: E731
+                             "labels": [[[0], [1, 2], [], [2]][i % 4] for i in range(n)]}
+    hub = datasets.DatasetDict({"train": datasets.Dataset.from_dict(rows(0, 40), features=features),
+                                "test": datasets.Dataset.from_dict(rows(100, 8), features=features)})
+    monkeypatch.setattr(sources, "hub_offline", lambda: False)
+    monkeypatch.setattr(sources, "hub_reachable", lambda: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda spec, config=None: hub)
+    loaded = data.load("someone/emotions")
+    assert loaded.task == "multi_label" and loaded.label_names == names
+    assert "a Hub Sequence of ClassLabel" in loaded.notes[0]
+    assert loaded.texts("test") == rows(100, 8)["text"]
+    assert loaded.labels("test").tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 0], [0, 0, 1]] * 2
