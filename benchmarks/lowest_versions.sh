@@ -6,7 +6,7 @@
 #     LOWEST="transformers==4.50.* ..." bash benchmarks/lowest_versions.sh   # another set
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LOWEST=${LOWEST:-"transformers==4.46.* datasets==3.0.* accelerate==1.0.* evaluate==0.4.3"}
+LOWEST=${LOWEST:-"transformers==4.46.* datasets==3.0.* accelerate==1.1.* evaluate==0.4.3"}
 venv=$(mktemp -d)/venv
 trap 'rm -rf "$(dirname "$venv")"' EXIT
 python3 -m venv "$venv"

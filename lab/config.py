@@ -41,7 +41,13 @@ class CommonConfig:
     dataset: str = "bbc-news"  # bbc-news (built in), a .csv/.tsv/.json/.jsonl/.parquet file, a folder, or a Hub id
     dataset_config: str | None = None  # the Hub config name, for Hub datasets that have several
     text_column: str | None = None  # None: detect text/sentence/review/content/document
-    label_column: str | None = None  # None: detect label/labels/category/class/target
+    label_column: str | None = None  # None: detect label/labels/category/class/target; a,b,c: several 0/1 columns (multi-label)
+    task: Literal["auto", "single_label", "multi_label", "regression"] = "auto"  # auto: read from the labels (lab/data/labels.py)
+    label_sep: str | None = None  # the character joining a row's labels (joy;love): multi-label; an empty cell is no label
+    validation_file: str | None = None  # the user's own validation split: a table with dataset='s columns
+    test_file: str | None = None  # the user's own test split; dataset= is then the train split, kept whole
+    split_column: str | None = None  # a column of train/validation/dev/test: the user's own splits in one file
+    language: str | None = None  # ISO 639-1 code (de, fr, ...); None: detected on a sample of the train texts
     encoding: str = "utf-8"  # of the dataset's files
     duplicates: Literal["near", "exact", "keep"] = "near"  # before the split, drop repeats (exact: equal up to whitespace; near: also 80% of word 3-grams shared)
     seed: int = 42  # the split, initial weights and batch order: the same seed gives the same run

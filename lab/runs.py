@@ -63,7 +63,9 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
 def load_data(cfg) -> data_layer.LabData:
     """The dataset the config names; its notes (rows dropped, repeats dropped) are printed once, here."""
     data = data_layer.load(cfg.dataset, cfg.text_column, cfg.label_column, cfg.encoding, cfg.seed,
-                           cfg.dataset_config, cfg.duplicates)
+                           cfg.dataset_config, cfg.duplicates, task=cfg.task, label_sep=cfg.label_sep,
+                           validation_file=cfg.validation_file, test_file=cfg.test_file,
+                           split_column=cfg.split_column, language=cfg.language)
     for note in data.notes:
         print(f"note: {note}", file=sys.stderr)
     return data

@@ -94,23 +94,42 @@ def test_run_then_report_end_to_end(tmp_path):
     assert table.count("| classical | tfidf_") == 3
 
 
-@pytest.mark.parametrize("answers", [False, True], ids=["refused", "silent"])
-def test_a_hub_id_fails_fast_when_the_hub_endpoint_cannot_be_reached(answers, tmp_path):
-    """No HF_*_OFFLINE variable set, and HF_ENDPOINT pointing at a port that refuses connections or accepts them
-    and never answers: the one-line error comes after the 2 s probe, not after datasets' ~24 s of retries."""
-    import os
+@pytest.fixture
+def unreachable_endpoint(monkeypatch):
+    """HF_ENDPOINT at a local port that accepts connections and never answers, and no HF_*_OFFLINE variable."""
     import socket
 
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
-        if answers:
-            server.listen()  # the kernel accepts the connection; nothing ever replies
-        port = server.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")}
-        env["HF_ENDPOINT"] = f"http://127.0.0.1:{port}"
-        began = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "lab", "run", "classical", "dataset=someone/some-dataset",
-                                 f"runs_dir={tmp_path}"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
-        elapsed = time.perf_counter() - began
-    assert result.returncode == 2 and "Hub cannot be reached" in result.stderr and "Traceback" not in result.stderr
-    assert elapsed < 5.0, f"took {elapsed:.1f} s"
+        server.listen()  # the kernel accepts the connection; nothing ever replies
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        monkeypatch.delenv("HF_DATASETS_OFFLINE", raising=False)
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_a_hub_id_fails_after_the_probe_without_asking_datasets(unreachable_endpoint, monkeypatch):
+    """The probe, not datasets' ~24 s of retries, decides: load_dataset is never called, and the error comes
+    after the probe's 2 s timeout (bounded loosely: the suite may share the machine)."""
+    import datasets
+    from huggingface_hub import constants
+
+    from lab.data.sources import HUB_PROBE_SECONDS, read_source
+    from lab.errors import LabError
+
+    monkeypatch.setattr(constants, "ENDPOINT", unreachable_endpoint)  # read at import; the env var is for the CLI
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: pytest.fail("the Hub was asked"))
+    began = time.perf_counter()
+    with pytest.raises(LabError, match="Hub cannot be reached"):
+        read_source("someone/some-dataset", None, None, "utf-8")
+    assert time.perf_counter() - began < HUB_PROBE_SECONDS + 3
+
+
+def test_a_hub_id_with_an_unreachable_endpoint_is_one_line_exit_2_through_the_cli(unreachable_endpoint, tmp_path):
+    import os
+
+    result = subprocess.run([sys.executable, "-m", "lab", "run", "classical", "dataset=someone/some-dataset",
+                             f"runs_dir={tmp_path}"], capture_output=True, text=True, cwd=ROOT, env=dict(os.environ),
+                            timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("error: 'someone/some-dataset' is not a local file")

@@ -113,7 +113,7 @@ def test_repeated_texts_are_dropped_before_the_split_and_counted(tmp_path):
     texts = [t for split in data.SPLITS for t in loaded.texts(split)]
     assert sorted(texts) == sorted(t for t, _ in ROWS)  # each once, with the first copy's text and label
     assert loaded.notes == ["dropped 3 texts from the dataset that repeat an earlier text and 0 near-copies of one "
-                            "(word 3-gram Jaccard >= 0.8), 1 of them labelled unlike the kept copy; "
+                            "(word 3-gram Jaccard >= 0.8), 1 of them labelled unlike the kept copy, whose label stands; "
                             "duplicates=exact keeps near-copies, duplicates=keep keeps all"]
     kept = data.load(str(path), duplicates="keep")
     assert sum(len(s) for s in kept.splits.values()) == 23 and kept.notes == []

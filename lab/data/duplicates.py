@@ -102,7 +102,9 @@ def drop_repeats(cleaned: dict, mode: str, notes: list[str]) -> dict[str, tuple[
 def repeat_note(split: str, dropped: dict, mode: str) -> str:
     near = (f" and {dropped['near']} near-copies of one (word 3-gram Jaccard >= {NEAR_JACCARD})"
             if mode == "near" else "")
-    disagree = f", {dropped['disagree']} of them labelled unlike the kept copy" if dropped["disagree"] else ""
+    # for every task: the first copy's label (class, label set or target) stands, the repeat goes
+    disagree = (f", {dropped['disagree']} of them labelled unlike the kept copy, whose label stands"
+                if dropped["disagree"] else "")
     keep = "duplicates=exact keeps near-copies, duplicates=keep keeps all" if mode == "near" else \
         "duplicates=keep keeps them"
     return f"dropped {dropped['exact']} texts from {split_phrase(split)} that repeat an earlier text{near}{disagree}; {keep}"

@@ -1,7 +1,9 @@
 """Text preprocessing shared by the recipes: lowercase, tokenize, drop stop words, lemmatize, bigram phrases.
 
-Everything here works offline: stop words come from scikit-learn's built-in English list and lemmas from
-simplemma, which ships its own data (NLTK and spaCy would need downloads).
+Everything here works offline: stop words come from scikit-learn's built-in English list (stopwordsiso's list
+for other languages) and lemmas from simplemma, which ships its own data for about 50 languages (NLTK and spaCy
+would need downloads). TextOptions.language (the dataset's, LabData.language) picks both; a language without a
+stop-word list or lemma data skips that step.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from lab.data.language import has_lemmas, language_stop_words
 from lab.errors import LabError
 
 # Letters, optionally joined by inner apostrophes or hyphens ("don't", "e-mail"); digits never make a token,
@@ -34,10 +37,8 @@ class TextOptions:
     language: str = "en"
 
 
-def stop_words(extra: tuple[str, ...] = ()) -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | {word.lower() for word in extra}
+def stop_words(extra: tuple[str, ...] = (), language: str = "en") -> frozenset[str]:
+    return language_stop_words(language) | {word.lower() for word in extra}
 
 
 def tokenize(text: str, lowercase: bool = True) -> list[str]:
@@ -50,12 +51,12 @@ def tokenize(text: str, lowercase: bool = True) -> list[str]:
 def lemma(token: str, language: str = "en") -> str:
     import simplemma
 
-    return simplemma.lemmatize(token, lang=language)
+    return simplemma.lemmatize(token, lang=language) if has_lemmas(language) else token
 
 
 def preprocess(texts: list[str], options: TextOptions = TextOptions()) -> list[list[str]]:
     """One token list per text. Stop words are checked before and after lemmatizing ("was" -> "be")."""
-    stops = stop_words(options.extra_stop_words) if options.remove_stop_words else frozenset()
+    stops = stop_words(options.extra_stop_words, options.language) if options.remove_stop_words else frozenset()
     seen: dict[str, str] = {}  # raw token -> kept form, or "" when dropped; news reuses most of its words
     documents = []
     for text in texts:

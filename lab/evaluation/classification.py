@@ -44,20 +44,33 @@ def accuracy_of(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.nd
     return (y_true == y_pred).mean(axis=1)
 
 
+def weighted_f1_of(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Row-wise support-weighted F1 for (B, n) arrays: sklearn's f1_score(average="weighted") on each row."""
+    tp, fp, fn = class_counts(y_true, y_pred, n_classes)
+    denominator = 2 * tp + fp + fn
+    f1 = np.divide(2 * tp, denominator, out=np.zeros(tp.shape, dtype=float), where=denominator > 0)
+    support = tp + fn
+    return (f1 * support).sum(axis=1) / support.sum(axis=1)
+
+
+def class_counts(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int):
+    """Per row of (B, n) arrays: true positives, false positives and false negatives of each class, (B, classes)."""
+    rows = np.arange(y_true.shape[0])[:, None]
+
+    def counts(mask, labels):
+        flat = (rows * n_classes + labels)[mask]
+        return np.bincount(flat, minlength=y_true.shape[0] * n_classes).reshape(-1, n_classes)
+    hit = y_true == y_pred
+    return counts(hit, y_true), counts(~hit, y_pred), counts(~hit, y_true)
+
+
 def macro_f1_of(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
     """Row-wise macro-F1 for (B, n) arrays, averaged over the classes present in truth or prediction of each row.
 
     That is sklearn's f1_score(average="macro") without labels=: a class missing from a small resample
     is not counted as an F1 of 0.
     """
-    rows = np.arange(y_true.shape[0])[:, None]
-    def counts(mask, labels):
-        flat = (rows * n_classes + labels)[mask]
-        return np.bincount(flat, minlength=y_true.shape[0] * n_classes).reshape(-1, n_classes)
-    hit = y_true == y_pred
-    tp = counts(hit, y_true)
-    fp = counts(~hit, y_pred)
-    fn = counts(~hit, y_true)
+    tp, fp, fn = class_counts(y_true, y_pred, n_classes)
     denominator = 2 * tp + fp + fn
     present = denominator > 0
     f1 = np.divide(2 * tp, denominator, out=np.zeros(tp.shape, dtype=float), where=present)
