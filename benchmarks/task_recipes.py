@@ -6,8 +6,9 @@
 
 Splits: GoEmotions and Reuters on their official test split (meta/*.meta.csv; Reuters has no dev split, so 10% of
 its train is carved off, seeded); CLEAR and HaHackathon have no labelled official test here, so a seeded 80/10/10
-split. The datasets are built in the data layer's interface by tests/task_fixtures.TaskData (the data layer's own
-detection and splitting land separately). One seed, one split. Figures are sklearn's metrics on the test split.
+split. tests/task_fixtures.hand_split builds the LabData objects with exactly these splits (benchmarks/shared_datasets.py
+loads the same files through the data layer with split_column=). One seed, one split. Figures: scikit-learn's
+metrics on the test split.
 
 Last figures (2026-12-01, 2 shared CPU cores, other sessions' work running: wall times are rough; classical's time
 is both models together). Floors: the dummy model (train mean; each label's train frequency above 0.5).
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import variant_config  # noqa: E402
-from tests.task_fixtures import TaskData  # noqa: E402
+from tests.task_fixtures import hand_split  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 DATASETS = {  # name -> (file, task, split rule)
@@ -63,18 +64,18 @@ def split_names(name: str, rule: str, n: int, seed: int = 0) -> list[str]:
             for split, draw in zip(official, draws)]
 
 
-def load(name: str) -> TaskData:
+def load(name: str):
     file, task, rule = DATASETS[name]
     with (DATA / file).open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     texts = [row["text"] for row in rows]
     splits = split_names(name, rule, len(rows))
     if task == "regression":
-        return TaskData(name, task, texts, [float(row["label"]) for row in rows], [], splits=splits)
+        return hand_split(name, task, texts, [float(row["label"]) for row in rows], [], splits=splits)
     names = sorted({label for row in rows for label in row["label"].split(";") if label})
     index = {label: i for i, label in enumerate(names)}
     sets = [[index[label] for label in row["label"].split(";") if label] for row in rows]
-    return TaskData(name, task, texts, sets, names, splits=splits)
+    return hand_split(name, task, texts, sets, names, splits=splits)
 
 
 def scores(task: str, truth: np.ndarray, predicted: np.ndarray) -> dict:

@@ -39,12 +39,3 @@ class RecipeResult:
     plots: dict[str, Any] = field(default_factory=dict)  # name -> matplotlib Figure; saved as <name>.png
     notes: list[str] = field(default_factory=list)  # warnings for the user, e.g. a clamped K range
 
-
-def task_of(data) -> str:
-    """The data's task (lab/tasks.py); a dataset loaded by a data layer older than task types is single-label."""
-    return getattr(data, "task", "single_label")
-
-
-def outputs_of(data) -> int:
-    """How many numbers a model emits per text: classes, labels, or 1 for regression."""
-    return getattr(data, "num_outputs", None) or len(data.label_names)

@@ -29,7 +29,7 @@ from lab.environment import describe_environment
 from lab.errors import LabError, make_folder
 from lab.evaluation.hard_examples import opening
 from lab.registry import load_recipe
-from lab.results import ModelResult, RecipeResult, task_of
+from lab.results import ModelResult, RecipeResult
 from lab.tasks import TASKS
 
 RECORD = "record.json"
@@ -76,32 +76,22 @@ def is_main_process() -> bool:
     return os.environ.get("RANK", "0") == "0"
 
 
-def evaluate_task(task: str, y_true, y_pred, label_names: list[str], scores=None) -> dict:
-    """The one call into lab.evaluation for a model's test output: metrics with CIs, per class or label."""
-    if task == "single_label":  # issue 22: becomes evaluation.evaluate(task, ...) for every task once it lands
-        return evaluation.evaluate_predictions(y_true, y_pred, label_names, scores)
-    return evaluation.evaluate(task, y_true, y_pred, label_names, scores=scores)
-
-
-def floor_metrics(task: str, data) -> dict | None:
+def floor_metrics(task: str, data) -> dict:
     """The dummy model's test metrics (majority class, train mean, per-label train frequency): the floor row."""
-    dummy = getattr(evaluation, "dummy_predictions", None)
-    if dummy is None:  # issue 22: an evaluation layer from before the floor; drop this once it has landed
-        return None
     y_true = data.labels("test")
-    predictions, scores = dummy(task, data.labels("train"), len(y_true))
-    return evaluate_task(task, y_true, predictions, data.label_names, scores)["metrics"]
+    predictions, scores = evaluation.dummy_predictions(task, data.labels("train"), len(y_true), len(data.label_names))
+    return evaluation.evaluate(task, y_true, predictions, data.label_names, scores)["metrics"]
 
 
 def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult) -> dict:
-    y_true, task = data.labels("test"), task_of(data)
+    y_true, task = data.labels("test"), data.task
     models = []
     names = [model.name for model in result.models]
     if len(set(names)) != len(names):
         raise ValueError(f"recipe {recipe} returned duplicate model names: {names}")
     for model in result.models:
         check_predictions(model, len(y_true))
-        evaluated = evaluate_task(task, y_true, model.predictions, data.label_names, model.scores)
+        evaluated = evaluation.evaluate(task, y_true, model.predictions, data.label_names, model.scores)
         models.append({"name": model.name, "family": model.family, **evaluated,
                        **({"thresholds": model.thresholds} if model.thresholds is not None else {}),
                        "efficiency": efficiency(model), "history": model.history})
@@ -111,7 +101,7 @@ def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult
         "config": as_dict(cfg),
         "dataset": {"name": data.name, "spec": data.spec, "fingerprint": data.fingerprint,
                     "label_names": data.label_names, "sizes": {k: len(v) for k, v in data.splits.items()},
-                    "task": task, "language": getattr(data, "language", None), "notes": data.notes},
+                    "task": task, "language": data.language, "notes": data.notes},
         "floor": floor_metrics(task, data) if models else None,
         "models": models, "figures": result.figures, "tables": result.tables,
         "plots": sorted(result.plots), "notes": result.notes,
@@ -170,7 +160,7 @@ CELLS = {  # task -> how one label or prediction is written in predictions.csv
 
 
 def write_predictions(path: Path, data, models: list[ModelResult]) -> None:
-    names, cell = data.label_names, CELLS[task_of(data)]
+    names, cell = data.label_names, CELLS[data.task]
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "label"] + [m.name for m in models] + ["text"])

@@ -12,7 +12,7 @@ import numpy as np
 from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure
-from lab.results import RecipeResult, outputs_of, task_of
+from lab.results import RecipeResult
 from lab.data.text import fit_vectorized
 
 VECTORIZER_KEYS = ("ngram_range", "lowercase", "strip_accents", "binary", "norm", "use_idf", "smooth_idf",
@@ -96,7 +96,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.training.loop import make_accelerator
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
-    task, n_outputs = task_of(data), outputs_of(data)
+    task, n_outputs = data.task, data.num_outputs
     with measure() as cost:
         vectorizer = make_vectorizer(cfg)
         train_x = fit_vectorized(lambda: vectorizer.fit_transform(data.texts("train")).tocsr(), "bow_ffn")

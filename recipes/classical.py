@@ -15,7 +15,7 @@ import numpy as np
 from lab.config import CommonConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure, throughput
-from lab.results import ModelResult, RecipeResult, task_of
+from lab.results import ModelResult, RecipeResult
 from lab.data.text import fit_vectorized
 
 META = "lab_classical.json"  # next to the pipeline: the task it was fitted for
@@ -112,7 +112,7 @@ def chosen_models(cfg: Config, task: str) -> list[str]:
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
-    task = task_of(data)
+    task = data.task
     names = chosen_models(cfg, task)
     from tqdm import tqdm
 

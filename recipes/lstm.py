@@ -14,7 +14,7 @@ from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure
 from lab.errors import LabError
-from lab.results import RecipeResult, outputs_of, task_of
+from lab.results import RecipeResult
 
 PAD, UNK = "<pad>", "<unk>"
 TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]", re.IGNORECASE)
@@ -174,7 +174,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
 
     accelerator = make_accelerator(cfg.mixed_precision, cfg.grad_accum_steps, threads=cfg.threads)
     notes: list[str] = []
-    task, n_outputs = task_of(data), outputs_of(data)
+    task, n_outputs = data.task, data.num_outputs
     with measure() as cost:
         tokens = [tokenize(t, cfg.lowercase) for t in data.texts("train")]
         vocab = build_vocab(tokens, cfg.min_freq, cfg.max_vocab)

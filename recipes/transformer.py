@@ -14,7 +14,7 @@ from lab.training.torch_recipe import TrainConfig
 from lab.data import LabData
 from lab.evaluation.efficiency import measure
 from lab.errors import LabError
-from lab.results import ModelResult, RecipeResult, outputs_of, task_of
+from lab.results import ModelResult, RecipeResult
 
 
 @dataclass
@@ -68,12 +68,12 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     resume_from = checkpoints.latest(root) if cfg.resume else None
     notes = start_notes(cfg, data, f"mixed precision: {precision}; processes: {accelerator.num_processes}",
                         root, resume_from)
-    task = task_of(data)
+    task = data.task
     with measure() as cost, attention(cfg.cudnn_attention):
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
         model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, task)
         texts, labels = train_subset(data, cfg)
-        objective = objective_for(task, labels, outputs_of(data), cfg.class_weights)
+        objective = objective_for(task, labels, data.num_outputs, cfg.class_weights)
         train_loader, _ = batches(tokenizer, texts, objective.targets(labels), cfg, cfg.batch_size, shuffle=True)
         val_loader, _ = batches(tokenizer, data.texts("validation"), objective.targets(data.labels("validation")),
                                 cfg, cfg.eval_batch_size)
@@ -106,7 +106,7 @@ def start_notes(cfg: Config, data: LabData, setup: str, root: Path, resume_from:
     """The setup, an English-only encoder on other languages, and where a resumed run started."""
     from lab.models.hf import language_note
 
-    notes = [setup, *filter(None, [language_note(cfg.model, getattr(data, "language", None))])]
+    notes = [setup, *filter(None, [language_note(cfg.model, data.language)])]
     if cfg.resume:
         notes.append(f"resumed from {resume_from}" if resume_from else f"resume=true but no complete checkpoint "
                      f"under {root}; trained from the start")

@@ -1,9 +1,7 @@
 """Multi-label and regression through every supervised recipe, the runner and `lab predict` (issue 22, item 5).
 
-The datasets are built by hand (tests/task_fixtures.py) in the data layer's interface, so these tests check the
-training side alone. Until lab.evaluation gains evaluate() and dummy_predictions() for every task, a stand-in with
-the same signature computes the headline metric; the assertions here recompute what they check from the run's
-files, never from the stand-in's numbers.
+Most datasets here are split by hand (tests/task_fixtures.py), so the splits are fixed and known; the assertions
+recompute what they check from the run's files. One test per task goes through the data layer's own loading.
 """
 
 import csv
@@ -14,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab import evaluation
 from lab.predict import format_prediction, predict
 from lab.runs import execute
 from tests.task_fixtures import LABELS, MULTI_LABEL, REGRESSION, multi_label_data, regression_data
@@ -25,35 +22,8 @@ RECIPES = ("classical", "bow_ffn", "lstm", "transformer")
 TRANSFORMER = {"regression": ["epochs=20", "lr=0.003"], "multi_label": ["epochs=40", "lr=0.005"]}
 
 
-def stand_in_evaluate(task, y_true, y_pred, label_names, scores=None):
-    from sklearn.metrics import f1_score, root_mean_squared_error
-
-    if task == "regression":
-        return {"metrics": {"rmse": float(root_mean_squared_error(y_true, y_pred))}}
-    return {"metrics": {"micro_f1": float(f1_score(np.asarray(y_true, dtype=int), y_pred, average="micro",
-                                                   zero_division=0))}}
-
-
-def stand_in_dummy(task, y_train, n_test):
-    if task == "regression":
-        return np.full(n_test, np.mean(y_train)), None
-    frequency = np.asarray(y_train).mean(axis=0)
-    return np.tile((frequency > 0.5).astype(np.int64), (n_test, 1)), np.tile(frequency, (n_test, 1))
-
-
 @pytest.fixture(scope="module")
-def task_evaluation():
-    """The stand-in, only where lab.evaluation does not have the real thing yet."""
-    patch = pytest.MonkeyPatch()
-    for name, stand_in in (("evaluate", stand_in_evaluate), ("dummy_predictions", stand_in_dummy)):
-        if not hasattr(evaluation, name):
-            patch.setattr(evaluation, name, stand_in, raising=False)
-    yield
-    patch.undo()
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory, task_evaluation):
+def runs(tmp_path_factory):
     """One tiny run of every recipe on each task, through the runner."""
     import torch
 
@@ -201,7 +171,7 @@ def test_format_prediction_per_task():
     assert format_prediction(Prediction("a text", "3.25", {}, "regression", value=3.25)) == "3.25\t\ta text"
 
 
-def test_the_transformer_notes_an_english_only_encoder_on_german_data(tmp_path, monkeypatch, task_evaluation):
+def test_the_transformer_notes_an_english_only_encoder_on_german_data(tmp_path, monkeypatch):
     from lab.models import hf
 
     bert = build_tiny_bert(tmp_path / "tiny-bert", REGRESSION)
@@ -226,11 +196,8 @@ def test_a_label_no_train_text_carries_is_named_in_one_note_not_a_warning_per_la
 
     from recipes import classical
     from tests.conftest import tiny_config
-    from tests.task_fixtures import TaskData, rows
 
-    table = rows(MULTI_LABEL)
-    sets = [[LABELS.index(name) for name in r["labels"].split(";") if name] for r in table]
-    data = TaskData("with-absent", "multi_label", [r["text"] for r in table], sets, LABELS + ["weather"])
+    data = multi_label_data(LABELS + ["weather"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = classical.run(tiny_config("classical"), data)
@@ -238,3 +205,21 @@ def test_a_label_no_train_text_carries_is_named_in_one_note_not_a_warning_per_la
     assert result.notes == ["classical: 1 label(s) occur in no train text, so no model can predict them: weather"]
     for model in result.models:  # an SVM's margin of 0 for the constant label must not read as 0.5
         assert not model.predictions[:, 3].any() and (model.scores[:, 3] == 0).all(), model.name
+
+
+@pytest.mark.parametrize("spec", [["label_column=score"], ["label_column=labels", "label_sep=;"]],
+                         ids=["regression", "multi_label"])
+def test_the_data_layers_own_split_runs_through_the_recipes_and_the_report_metrics(spec, tmp_path):
+    from lab.tasks import TASKS
+
+    corpus = REGRESSION if spec == ["label_column=score"] else MULTI_LABEL
+    run = execute("classical", "tiny", [f"dataset={corpus}", *spec], runs_dir=str(tmp_path))
+    record = json.loads((run / "record.json").read_text())
+    task = TASKS[record["task"]]
+    assert record["task"] == ("regression" if "score" in spec[0] else "multi_label")
+    for model in record["models"] + [{"name": "floor", "metrics": record["floor"]}]:
+        assert set(task.metrics) <= set(model["metrics"]) and f"{task.headline}_ci" in model["metrics"]
+    sign = 1 if task.higher_is_better else -1
+    best = max(sign * m["metrics"][task.headline] for m in record["models"])
+    assert best > sign * record["floor"][task.headline]  # learned something on the data layer's own split
+    assert len(predictions_table(run)) == record["dataset"]["sizes"]["test"]
