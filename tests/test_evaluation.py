@@ -62,3 +62,24 @@ def test_auc_works_for_decision_scores_and_probabilities():
     scores = np.array([[2.0, -2.0], [0.0, 0.0], [-1.0, 1.0], [0.5, -0.5]])
     # class 1 column: negatives -2, 0 vs positives 1, -0.5: 3 of 4 pairs in order -> 0.75 (class 0 likewise)
     assert evaluation.one_vs_rest_auc(truth, scores, 2) == pytest.approx(0.75)
+    # their softmax: class 1's column ranks by s1 - s0 (-4, 0 vs 2, -1): again 3 of 4 pairs in order
+    probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    assert evaluation.one_vs_rest_auc(truth, probabilities, 2) == pytest.approx(0.75)
+
+
+def test_auc_averages_the_classes_of_three_class_probabilities():
+    truth = np.array([0, 1, 2, 0, 1, 2])
+    probabilities = np.array([[.8, .1, .1], [.2, .7, .1], [.1, .2, .7], [.3, .6, .1], [.5, .4, .1], [.2, .2, .6]])
+    # class 0: positives .8, .3 vs negatives .2, .1, .5, .2: 7 of 8 pairs in order; class 1: .7, .4 vs .1, .2,
+    # .6, .2: 7 of 8; class 2: .7, .6 above every .1: 8 of 8
+    assert evaluation.one_vs_rest_auc(truth, probabilities, 3) == pytest.approx((7 / 8 + 7 / 8 + 1.0) / 3)
+
+
+def test_auc_ranks_three_class_decision_scores_as_they_are():
+    """A linear SVM's margins: each column ranked by its own score. Softmax-ing them first would reorder
+    column 0 (its AUC would become 1.0)."""
+    truth = np.array([0, 1, 2, 0])
+    margins = np.array([[1.0, 0.0, 0.0], [2.0, 5.0, 0.0], [0.0, 0.0, 1.0], [0.5, -3.0, -3.0]])
+    # class 0: positives 1, .5 vs negatives 2, 0: 2 of 4 pairs in order; classes 1 and 2: their one positive on top
+    assert evaluation.one_vs_rest_auc(truth, margins, 3) == pytest.approx((0.5 + 1.0 + 1.0) / 3)
+    assert evaluation.one_vs_rest_auc(np.array([1, 1, 1, 1]), margins, 3) is None  # one class only: undefined
