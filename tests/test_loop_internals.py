@@ -162,3 +162,10 @@ def test_resuming_a_run_that_had_stopped_early_trains_no_further(tmp_path):
     assert resumed.stopped_early and resumed.best_epoch == 1
     out = predict(resumed.model, loader(vx, vy, 8))
     assert (out.probabilities.argmax(1) == vy).all()  # the best epoch's weights, restored from the checkpoint
+
+
+def test_an_empty_split_is_a_lab_error():
+    from lab.errors import LabError
+
+    with pytest.raises(LabError, match=r"^there is nothing to predict: the data split is empty; check the dataset$"):
+        predict(Linear(), loader(np.zeros((0, 2), np.float32), np.zeros(0, np.int64), 8))

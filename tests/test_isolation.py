@@ -1,0 +1,27 @@
+"""The suite's own environment: it never reaches the Hub, whatever the user exported."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import os
+def test_probe():
+    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["HF_DATASETS_OFFLINE"] == "1"
+"""
+
+
+def test_an_exported_hf_hub_offline_0_does_not_send_the_suite_to_the_network(tmp_path):
+    """conftest forces the offline switches; a setdefault would keep the user's 0 and let tests go online."""
+    probe = ROOT / "tests" / f"test_probe_offline_{os.getpid()}.py"  # inside tests/, so conftest.py applies
+    probe.write_text(PROBE)
+    try:
+        env = {**os.environ, "HF_HUB_OFFLINE": "0", "HF_DATASETS_OFFLINE": "0"}
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        probe.unlink()
+    assert done.returncode == 0, done.stdout[-2000:]
