@@ -15,13 +15,11 @@ def test_probe():
 
 
 def test_an_exported_hf_hub_offline_0_does_not_send_the_suite_to_the_network(tmp_path):
-    """conftest forces the offline switches; a setdefault would keep the user's 0 and let tests go online."""
-    probe = ROOT / "tests" / f"test_probe_offline_{os.getpid()}.py"  # inside tests/, so conftest.py applies
+    """conftest forces the offline switches; a setdefault would keep the user's 0 and let tests go online.
+    The probe loads tests/conftest.py as a plugin, as the suite does."""
+    probe = tmp_path / "test_probe.py"
     probe.write_text(PROBE)
-    try:
-        env = {**os.environ, "HF_HUB_OFFLINE": "0", "HF_DATASETS_OFFLINE": "0"}
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    finally:
-        probe.unlink()
+    env = {**os.environ, "HF_HUB_OFFLINE": "0", "HF_DATASETS_OFFLINE": "0", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest",
+                           str(probe)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
