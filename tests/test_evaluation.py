@@ -83,3 +83,33 @@ def test_auc_ranks_three_class_decision_scores_as_they_are():
     # class 0: positives 1, .5 vs negatives 2, 0: 2 of 4 pairs in order; classes 1 and 2: their one positive on top
     assert evaluation.one_vs_rest_auc(truth, margins, 3) == pytest.approx((0.5 + 1.0 + 1.0) / 3)
     assert evaluation.one_vs_rest_auc(np.array([1, 1, 1, 1]), margins, 3) is None  # one class only: undefined
+
+
+def test_evaluate_predictions_reports_the_intervals_and_the_auc_it_computes():
+    truth, predicted = [0, 1, 2, 2, 1, 0], [0, 1, 1, 2, 1, 2]
+    scores = np.eye(3)[predicted] * 0.8 + 0.1
+    metrics = evaluation.evaluate_predictions(truth, predicted, ["a", "b", "c"], scores=scores)["metrics"]
+    args = (np.array(truth), np.array(predicted), 3)
+    assert metrics["accuracy_ci"] == list(evaluation.bootstrap_ci(*args, evaluation.accuracy_of))
+    assert metrics["macro_f1_ci"] == list(evaluation.bootstrap_ci(*args, evaluation.macro_f1_of))
+    assert metrics["macro_f1_ci"] != metrics["accuracy_ci"]
+    # the predicted class's score .9, the others .1 (a tie counts half a pair): class a: positives .9, .1 vs four .1
+    # -> (4 + 2) / 8; b: .9, .9 vs .1, .9, .1, .1 -> (3.5 + 3.5) / 8; c: .1, .9 vs .1, .1, .1, .9 -> (1.5 + 3.5) / 8
+    assert metrics["roc_auc_macro"] == pytest.approx((6 / 8 + 7 / 8 + 5 / 8) / 3)
+    assert "roc_auc_macro" not in evaluation.evaluate_predictions(truth, predicted, ["a", "b", "c"])["metrics"]
+
+
+def test_macro_f1_skips_a_class_absent_from_truth_and_prediction():
+    truth, predicted = np.array([[0, 0, 1, 1]]), np.array([[0, 1, 1, 1]])
+    # class 0: F1 2/3, class 1: F1 4/5; class 2 never appears: not averaged in (sklearn's macro likewise)
+    assert evaluation.macro_f1_of(truth, predicted, 3)[0] == pytest.approx((2 / 3 + 4 / 5) / 2)
+    assert evaluation.macro_f1_of(truth, predicted, 3)[0] == pytest.approx(f1_score(truth[0], predicted[0], average="macro"))
+
+
+def test_mcnemar_counts_only_the_discordant_pairs():
+    truth = np.zeros(8, dtype=int)
+    a = np.array([0, 0, 0, 1, 1, 1, 0, 0])  # right on rows 0-2 alone, wrong with b on 4-5
+    b = np.array([1, 1, 1, 0, 1, 1, 0, 0])  # right on row 3 alone
+    # 3 vs 1 discordant: two-sided binomial p = 2 * P(X >= 3 | n=4) = 2 * 5/16; the 2 shared errors do not count
+    assert evaluation.mcnemar_exact(truth, a, b) == pytest.approx(10 / 16)
+    assert evaluation.mcnemar_exact(truth, b, a) == pytest.approx(10 / 16)
