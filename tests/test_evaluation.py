@@ -39,6 +39,10 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
     assert first[0] < accuracy < first[1]
     # binomial standard error sqrt(.8*.2/300) = 0.023: a 95% interval is about +-0.045 wide
     assert 0.06 < first[1] - first[0] < 0.12
+    # ... and each bound lies within 0.005 of the normal approximation's accuracy -+ 1.96 standard errors (a 90%
+    # bound would sit 0.007 inside it)
+    margin = 1.96 * np.sqrt(accuracy * (1 - accuracy) / 300)
+    assert first == (pytest.approx(accuracy - margin, abs=0.005), pytest.approx(accuracy + margin, abs=0.005))
 
 
 def test_perfect_predictions_have_a_degenerate_interval():
