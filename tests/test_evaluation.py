@@ -119,9 +119,6 @@ def test_mcnemar_counts_only_the_discordant_pairs():
     assert evaluation.mcnemar_exact(truth, b, a) == pytest.approx(10 / 16)
 
 
-@pytest.mark.xfail(strict=True, reason="lab/evaluation: the macro-F1 estimate (evaluate metric, labels= every "
-                   "class, zero_division=0) counts a class absent from the test set as F1 0, while its bootstrap "
-                   "interval (macro_f1_of) leaves such classes out, so the interval can miss its own estimate")
 def test_the_macro_f1_estimate_lies_in_its_own_interval_when_a_class_is_absent():
     metrics = evaluation.evaluate_predictions([0, 0, 1, 1], [0, 0, 1, 1], ["a", "b", "c"])["metrics"]
     low, high = metrics["macro_f1_ci"]

@@ -73,8 +73,6 @@ def test_loading_drops_the_unlabelled_rows_and_keeps_the_source_splits(hub):
     assert data.name == "someone_reviews"
 
 
-@pytest.mark.xfail(strict=True, reason="lab/data/dataset.py class_order sorts the names; its docstring promises "
-                   "that a Hub ClassLabel keeps its own order")
 def test_class_ids_follow_the_class_label_order(hub):
     assert load("someone/reviews").label_names == NAMES
 
@@ -104,8 +102,6 @@ def test_a_connection_failure_mid_load_says_the_hub_cannot_be_reached(hub):
         sources.read_source("someone/reviews", None, None, "utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="lab/data/sources.py catches OSError as 'cannot be reached', and datasets' "
-                   "DatasetNotFoundError is a FileNotFoundError: a wrong id on a reachable Hub gets the offline hint")
 def test_a_missing_id_on_a_reachable_hub_is_could_not_load(hub):
     from datasets.exceptions import DatasetNotFoundError
 
