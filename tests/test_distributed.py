@@ -21,8 +21,25 @@ print("not reached")
 """
 
 
+LAUNCHED_WITHOUT_A_GROUP = """
+import sys
+import torch.distributed
+from lab.training.distributed import end_process_group
+end_process_group(int(sys.argv[1]))
+print("returned", end="")
+"""
+
+
 def test_without_a_process_group_it_returns():
-    end_process_group(0)  # no torch.distributed group in this process: a plain return, no exit
+    assert end_process_group(2) is None  # no torch.distributed group in this process: a plain return, no exit
+
+
+def test_under_a_launcher_but_without_a_process_group_it_returns(tmp_path):
+    """e.g. `accelerate launch -m lab report`: a command that trained nothing started no group, so it must not exit."""
+    env = {**os.environ, "WORLD_SIZE": "2"}
+    done = subprocess.run([sys.executable, "-c", LAUNCHED_WITHOUT_A_GROUP, "2"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "returned", done.stderr[-2000:]
 
 
 def run_group(tmp_path, status: int, launched: bool) -> subprocess.CompletedProcess:

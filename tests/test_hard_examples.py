@@ -32,3 +32,14 @@ def test_one_model_has_no_shared_errors_and_long_lists_are_cut():
 def test_opening_collapses_whitespace_and_keeps_200_characters():
     assert opening("Title\n\n  body  text") == "Title body text"
     assert len(opening("word " * 100)) == 200
+
+
+def test_the_threshold_is_half_of_the_models_rounded_up_and_the_most_missed_come_first():
+    truth = ["a"] * 5
+    wrong_on = {"m1": {0, 1, 2, 4}, "m2": {0, 1, 2, 4}, "m3": {0, 1, 4}, "m4": {0, 1}, "m5": {0}}
+    predictions = {name: ["b" if i in rows else "a" for i in range(5)] for name, rows in wrong_on.items()}
+    hard = hard_examples(truth, predictions, None)
+    # 5 models: threshold 3. Missed by: row 0 five, row 1 four, row 2 two (below), row 4 three
+    assert hard["models"] == 5 and hard["threshold"] == 3 and hard["count"] == 3
+    assert [(e["row"], e["missed_by"]) for e in hard["examples"]] == [(0, 5), (1, 4), (4, 3)]
+    assert hard["missed_by_all"] == 1

@@ -2,7 +2,6 @@
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -29,13 +28,14 @@ def runs(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("runs")
     tiny_bert = build_tiny_bert(tmp_path_factory.mktemp("bert") / "tiny-bert", ROOT / TINY)
-    threads, os.environ["OMP_NUM_THREADS"] = torch.get_num_threads(), "1"
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return {recipe: execute(recipe, "tiny", [f"dataset={TINY}"] + [o.format(tiny_bert=tiny_bert) for o in extra],
-                                runs_dir=str(folder)) for recipe, extra in RECIPES.items()}
+        with pytest.MonkeyPatch.context() as patch:  # module scope: the user's own OMP_NUM_THREADS comes back after
+            patch.setenv("OMP_NUM_THREADS", "1")
+            return {recipe: execute(recipe, "tiny", [f"dataset={TINY}"] + [o.format(tiny_bert=tiny_bert) for o in extra],
+                                    runs_dir=str(folder)) for recipe, extra in RECIPES.items()}
     finally:
-        del os.environ["OMP_NUM_THREADS"]
         torch.set_num_threads(threads)
 
 

@@ -125,11 +125,26 @@ def test_accumulating_two_batches_of_8_equals_one_batch_of_16():
     assert not torch.equal(clipped.model.net[0].weight, single.model.net[0].weight)  # clipping took effect
 
 
-def test_bf16_autocast_runs_on_cpu():
+class DtypeRecording(Linear):
+    """Records the dtype its layers compute in: bfloat16 only where autocast is on."""
+
+    seen: list = []
+
+    def forward(self, x):
+        out = self.net(x)
+        DtypeRecording.seen.append(out.dtype)
+        return out
+
+
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("no", torch.float32)])
+def test_bf16_autocast_runs_on_cpu_in_training_and_validation(precision, dtype):
     seed_everything(0)
     tx, ty = separable(16, seed=1)
-    bf16 = train(Linear(), loader(tx, ty, 8), loader(tx, ty, 8), epochs=1, mixed_precision="bf16", progress=False, threads=1)
-    assert np.isfinite(bf16.history[0]["val_loss"])
+    DtypeRecording.seen = []
+    result = train(DtypeRecording(), loader(tx, ty, 8), loader(tx, ty, 8), epochs=1, mixed_precision=precision,
+                   progress=False, threads=1)
+    assert DtypeRecording.seen == [dtype] * 4  # 2 training batches, then 2 validation batches
+    assert np.isfinite(result.history[0]["val_loss"]) and result.model.net[0].weight.dtype == torch.float32
 
 
 def test_predict_puts_a_reloaded_model_on_the_device_of_its_batches():
@@ -174,6 +189,14 @@ def test_resume_from_saved_state_continues_the_history(tmp_path):
     assert resumed.this_run["epochs"] == 2  # only epochs 3 and 4 ran in this call
 
 
+def evaluation_set():
+    """7 examples (odd: the last batch across 2 processes is padded with a repeat), 2 of them labelled against
+    their cluster, so accuracy is k/7 with 0 < k < 7 and a repeated example would make it k'/8 instead."""
+    x, y = separable(7, seed=2)
+    y[[0, 3]] = 1 - y[[0, 3]]
+    return x, y
+
+
 def test_two_processes_gather_every_example_exactly_once(tmp_path, cpu_processes_env):
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                str(ROOT / "tests" / "train_worker.py"), str(tmp_path)]
@@ -181,12 +204,14 @@ def test_two_processes_gather_every_example_exactly_once(tmp_path, cpu_processes
     assert done.returncode == 0, done.stderr[-3000:]
     info = json.loads((tmp_path / "info.json").read_text())
     assert info["processes"] == 2
+    eval_x, eval_y = evaluation_set()
+    for record in info["history"]:  # validation accuracy over exactly 7 examples: a whole number of sevenths
+        right = record["val_accuracy"] * 7
+        assert 0 < right < 7 and right == pytest.approx(round(right), abs=1e-9), record
+    assert info["history"][-1]["val_accuracy"] == pytest.approx(5 / 7)  # right on all but the 2 mislabelled
     logits = np.load(tmp_path / "logits.npy")
-    eval_x, eval_y = separable(7, seed=2)
     assert logits.shape == (7, 2)  # 7, not 8: the padding example is dropped
     assert (np.load(tmp_path / "labels.npy") == eval_y).all()  # in order, each once
-    for record in info["history"]:  # validation metrics over exactly 7 examples
-        assert round(record["val_accuracy"] * 7, 6) == round(record["val_accuracy"] * 7)
     model = Linear()
     model.load_state_dict(load_file(str(tmp_path / "model.safetensors")))
     single = predict(model, loader(eval_x, eval_y, 2))

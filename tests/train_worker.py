@@ -14,7 +14,7 @@ from safetensors.torch import save_file  # noqa: E402
 
 from lab.training.distributed import end_process_group  # noqa: E402
 from lab.training.loop import make_accelerator, predict, seed_everything, train  # noqa: E402
-from tests.test_train import Linear, loader, separable  # noqa: E402
+from tests.test_train import Linear, evaluation_set, loader, separable  # noqa: E402
 
 
 def main(out: Path) -> None:
@@ -22,7 +22,7 @@ def main(out: Path) -> None:
     seed_everything(0)
     model = Linear()
     train_x, train_y = separable(32, seed=1)
-    eval_x, eval_y = separable(7, seed=2)  # odd: the last batch is padded across processes, then de-duplicated
+    eval_x, eval_y = evaluation_set()  # odd: the last batch is padded across processes, then de-duplicated
     result = train(model, loader(train_x, train_y, 4, shuffle=True), loader(eval_x, eval_y, 2), epochs=3,
                    lr=0.1, patience=None, progress=False, accelerator=accelerator)
     out_pred = predict(result.model, loader(eval_x, eval_y, 2), accelerator)

@@ -90,7 +90,7 @@ def load(dataset: str = "bbc-news", text_column: str | None = None, label_column
     cleaned = {name: clean(texts, labels, name, notes, parse, raw) for name, (texts, labels) in raw.items()}
     check_targets(task, cleaned, dataset)
     cleaned = drop_repeats(cleaned, duplicates, notes)
-    names = label_space(task, cleaned, raw.label_order, notes)
+    names = label_space(task, cleaned, raw.label_order, notes, raw.class_names)
     if task == "single_label" and len(names) < 2:
         raise LabError(f"dataset '{dataset}' has {len(names)} class ({', '.join(names)}); "
                        f"a classifier needs at least 2: check label_column=")

@@ -154,14 +154,17 @@ def class_order(labels: list[str]) -> list[str]:
     return sorted(unique)
 
 
-def label_space(task: str, cleaned: dict, order: list[str] | None, notes: list[str]) -> list[str]:
-    """single_label: the classes; multi_label: the labels that occur, in the source's order (0/1 columns, a Hub
-    feature) or else sorted as classes are; regression: none."""
+def label_space(task: str, cleaned: dict, order: list[str] | None, notes: list[str],
+                class_names: list[str] | None = None) -> list[str]:
+    """single_label: the classes, in the source's own order where it has one (a Hub ClassLabel) or else sorted;
+    multi_label: the labels that occur, in the source's order (0/1 columns, a Hub feature) or else sorted as classes
+    are; regression: none."""
     labels = [label for _, split_labels in cleaned.values() for label in split_labels]
     if task == "regression":
         return []
     if task == "single_label":
-        return class_order(labels)
+        present = set(labels)
+        return [name for name in class_names if name in present] if class_names else class_order(labels)
     seen = {name for label_set in labels for name in label_set}
     if order is None:
         return class_order(list(seen))

@@ -110,9 +110,11 @@ def read_hub(spec: str, config_name: str | None, text_column: str | None, label_
     try:
         loaded = datasets.load_dataset(spec, config_name)
     except (ConnectionError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):  # datasets' DatasetNotFoundError: the Hub answered, no such id
+            raise LabError(f"could not load Hub dataset '{spec}' ({first_line(exc)}); check the id and config") from None
         raise LabError(offline_hint) from exc
     except Exception as exc:  # datasets reports a missing id or config with several exception types
-        raise LabError(f"could not load Hub dataset '{spec}' ({str(exc).splitlines()[0]}); check the id and config") from None
+        raise LabError(f"could not load Hub dataset '{spec}' ({first_line(exc)}); check the id and config") from None
     raw = Raw()
     for split_name, split in loaded.items():
         if split_name not in SPLIT_ALIASES:
@@ -120,7 +122,7 @@ def read_hub(spec: str, config_name: str | None, text_column: str | None, label_
         columns = list(split.column_names)
         text_col = pick_column(columns, text_column, TEXT_COLUMNS, "text", spec)
         label_col = pick_column(columns, label_column, LABEL_COLUMNS, "label", spec)
-        labels, raw.label_order = hub_labels(split[label_col], split.features[label_col])
+        labels, raw.label_order, raw.class_names = hub_labels(split[label_col], split.features[label_col])
         raw.label_form = "a Hub Sequence of ClassLabel" if raw.label_order else None
         raw[SPLIT_ALIASES[split_name]] = (split[text_col], labels)
     if "train" not in raw:
@@ -128,13 +130,18 @@ def read_hub(spec: str, config_name: str | None, text_column: str | None, label_
     return raw
 
 
-def hub_labels(labels, feature) -> tuple[list, list[str] | None]:
-    """A ClassLabel's ids become its names (-1 marks an unlabelled row, e.g. GLUE test sets); a Sequence (List) of
-    ClassLabel becomes lists of names, in the feature's label order."""
+def first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def hub_labels(labels, feature) -> tuple[list, list[str] | None, list[str] | None]:
+    """(labels, multi-label order, class order). A ClassLabel's ids become its names, and its order is kept (-1
+    marks an unlabelled row, e.g. GLUE test sets); a Sequence (List) of ClassLabel becomes lists of names, in the
+    feature's label order."""
     names = getattr(feature, "names", None)
     if names:
-        return [names[i] if i is not None and i >= 0 else None for i in labels], None
+        return [names[i] if i is not None and i >= 0 else None for i in labels], None, list(names)
     inner = getattr(getattr(feature, "feature", None), "names", None)
     if inner:
-        return [None if row is None else [inner[i] for i in row] for row in labels], list(inner)
-    return list(labels), None
+        return [None if row is None else [inner[i] for i in row] for row in labels], list(inner), None
+    return list(labels), None, None

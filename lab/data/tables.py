@@ -24,13 +24,15 @@ class Raw(dict):
     """split name -> (texts, labels), before any cleaning; "all" when the source comes unsplit.
 
     label_order: the label names in the source's own order, where it has one (0/1 columns, a Hub Sequence of
-    ClassLabel); rows: split -> each row's number in its file (1-based, header not counted), for error messages;
+    ClassLabel); class_names: a single-label source's own class order (a Hub ClassLabel), which ids keep;
+    rows: split -> each row's number in its file (1-based, header not counted), for error messages;
     where: split -> how messages name the file that split came from.
     """
 
     def __init__(self, *args, label_order: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.label_order = label_order
+        self.class_names: list[str] | None = None
         self.label_form: str | None = None  # how a multi-label source gives its label sets, for the task note
         self.rows: dict[str, list[int]] = {}
         self.where: dict[str, str] = {}

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from lab.data import load
-from tests.conftest import tiny_config as shared_tiny_config
+from tests.conftest import held_out_accuracy, tiny_config as shared_tiny_config
 from lab.errors import LabError
 from lab.models.lstm import LSTMClassifier
 from recipes import lstm
@@ -92,8 +92,9 @@ def test_learns_the_tiny_corpus_and_reloads_to_the_same_probabilities(data, over
     assert model.features > 50 and model.parameters > 0
     assert "learning_curves_lstm" in result.plots
     model.save(tmp_path / "m")
-    again = lstm.load_predictor(tmp_path / "m")(data.texts("test"))
-    assert np.allclose(again, model.scores, atol=1e-6)
+    predictor = lstm.load_predictor(tmp_path / "m")
+    assert np.allclose(predictor(data.texts("test")), model.scores, atol=1e-6)
+    assert held_out_accuracy(predictor, data.label_names) >= 0.9
 
 
 def test_same_seed_same_history(data):

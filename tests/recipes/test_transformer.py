@@ -166,6 +166,8 @@ def test_length_grouped_batches_are_a_seeded_permutation_of_similar_lengths():
 
 
 def test_group_by_length_false_batches_in_plain_seeded_shuffled_order(tiny_bert):
+    """Properties, not the sampler's RNG calls: each example once an epoch, the same order for the same seed and
+    epoch and another otherwise, and only group_by_length puts similar lengths together."""
     from transformers import AutoTokenizer
 
     from lab.models.hf import loader
@@ -174,19 +176,24 @@ def test_group_by_length_false_batches_in_plain_seeded_shuffled_order(tiny_bert)
     encoded = {"input_ids": [[101] * n for n in lengths], "owner": np.arange(8)}
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
 
-    def order(group_by_length):
-        batches = loader(tokenizer, encoded, np.arange(8), 2, shuffle=True, seed=3, group_by_length=group_by_length)
+    def order(group_by_length, seed=3, epoch=0):
+        batches = loader(tokenizer, encoded, np.arange(8), 2, shuffle=True, seed=seed, group_by_length=group_by_length)
+        batches.sampler.set_epoch(epoch)
         return [int(label) for batch in batches for label in batch["labels"]]
 
     def pairs(indices):
-        return {frozenset(indices[i:i + 2]) for i in range(0, len(indices), 2)}
+        return [indices[i:i + 2] for i in range(0, len(indices), 2)]
 
-    plain = order(False)  # batches cut from the seeded permutation, unsorted, then served in shuffled order
-    assert sorted(plain) == list(range(8))
-    assert pairs(plain) == pairs(np.random.default_rng([3, 0]).permutation(8).tolist())
-    grouped = order(True)
-    assert all(abs(lengths[a] - lengths[b]) <= 2 for a, b in pairs(grouped))
-    assert pairs(plain) != pairs(grouped)
+    def similar(indices):
+        return all(abs(lengths[a] - lengths[b]) <= 2 for a, b in pairs(indices))
+
+    for grouped in (False, True):
+        orders = {(seed, epoch): order(grouped, seed, epoch) for seed in range(5) for epoch in (0, 1)}
+        assert all(sorted(o) == list(range(8)) for o in orders.values())  # every example once an epoch
+        assert order(grouped, 3, 1) == orders[3, 1]  # the same seed and epoch: the same order (a resume repeats it)
+        assert orders[3, 0] != orders[4, 0] and orders[3, 0] != orders[3, 1]  # another seed or epoch: another
+        assert len({tuple(o) for o in orders.values()}) >= 7  # of 10 (grouped, only 4! batch orders exist)
+        assert all(map(similar, orders.values())) == grouped  # plain shuffling mixes short and long
 
 
 def test_an_unloadable_model_is_a_lab_error(data, tmp_path):

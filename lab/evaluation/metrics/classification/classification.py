@@ -37,7 +37,10 @@ class Classification(evaluate.Metric):
             y_true, y_pred, labels=labels, zero_division=0)
         return {
             "accuracy": float(accuracy_score(y_true, y_pred)),
-            "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+            # over the classes in the test labels or the predictions, as the bootstrap's macro_f1_of: a class absent
+            # from both says nothing about the model, and counting it as 0 could put the estimate outside its CI
+            "macro_f1": float(f1_score(y_true, y_pred, labels=sorted(set(y_true) | set(y_pred)), average="macro",
+                                       zero_division=0)),
             "weighted_f1": float(f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=0)),
             "precision": precision.tolist(),
             "recall": recall.tolist(),
