@@ -85,8 +85,10 @@ def objective_for(task: str, train_labels: np.ndarray, n_outputs: int, class_wei
         positives = np.asarray(train_labels, dtype=np.float64).sum(axis=0)
         negatives = len(train_labels) - positives
         return Objective(task, weights=(negatives / np.maximum(positives, 1)).astype(np.float32))
-    counts = np.bincount(np.asarray(train_labels, dtype=np.int64), minlength=n_outputs).astype(np.float64)
-    return Objective(task, weights=(len(train_labels) / (n_outputs * np.maximum(counts, 1))).astype(np.float32))
+    from lab.training.torch_recipe import class_weights as single_label_weights
+
+    ids = np.asarray(train_labels, dtype=np.int64)
+    return Objective(task, weights=single_label_weights(ids, n_outputs, class_weights))
 
 
 def multi_label_loss(logits, targets, pos_weight):

@@ -44,6 +44,16 @@ def train_options(cfg) -> dict:
     return {key: getattr(cfg, key) for key in TRAIN_KEYS}
 
 
+def class_weights(labels, n_classes: int, mode: str):
+    """Single-label: 'balanced': n / (k * count_c), as scikit-learn's class_weight='balanced'; 'none': no weights."""
+    import numpy as np
+
+    if mode == "none":
+        return None
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    return (len(labels) / (n_classes * np.maximum(counts, 1))).astype(np.float32)
+
+
 CURVE_NAMES = {"val_accuracy": "validation accuracy", "val_macro_f1": "validation macro-F1",
                "val_micro_f1": "validation micro-F1", "val_rmse": "validation RMSE", "val_mae": "validation MAE"}
 LOSS_NAMES = {"single_label": "cross-entropy", "multi_label": "binary cross-entropy",
