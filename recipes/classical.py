@@ -106,8 +106,8 @@ def chosen_models(cfg: Config, task: str) -> list[str]:
     names = list(available) if cfg.models is None else list(cfg.models)
     unknown = [name for name in names if name not in available]
     if unknown:
-        raise LabError(f"unknown classical model(s) {', '.join(unknown)} for {task} data; choose from "
-                       f"{', '.join(available)}")
+        raise LabError(f"unknown classical model(s) {', '.join(unknown)}; choose from {', '.join(available)} "
+                       f"(the models for {task.replace('_', '-')} data)")
     return names
 
 

@@ -85,10 +85,13 @@ def objective_for(task: str, train_labels: np.ndarray, n_outputs: int, class_wei
         positives = np.asarray(train_labels, dtype=np.float64).sum(axis=0)
         negatives = len(train_labels) - positives
         return Objective(task, weights=(negatives / np.maximum(positives, 1)).astype(np.float32))
-    from lab.training.torch_recipe import class_weights as single_label_weights
+    return Objective(task, weights=balanced_class_weights(np.asarray(train_labels, dtype=np.int64), n_outputs))
 
-    ids = np.asarray(train_labels, dtype=np.int64)
-    return Objective(task, weights=single_label_weights(ids, n_outputs, class_weights))
+
+def balanced_class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """n / (k * count_c), as scikit-learn's class_weight='balanced' (a class absent from train counts as 1)."""
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    return (len(labels) / (n_classes * np.maximum(counts, 1))).astype(np.float32)
 
 
 def multi_label_loss(logits, targets, pos_weight):

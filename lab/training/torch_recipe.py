@@ -46,12 +46,9 @@ def train_options(cfg) -> dict:
 
 def class_weights(labels, n_classes: int, mode: str):
     """Single-label: 'balanced': n / (k * count_c), as scikit-learn's class_weight='balanced'; 'none': no weights."""
-    import numpy as np
+    from lab.training.objectives import balanced_class_weights
 
-    if mode == "none":
-        return None
-    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
-    return (len(labels) / (n_classes * np.maximum(counts, 1))).astype(np.float32)
+    return None if mode == "none" else balanced_class_weights(labels, n_classes)
 
 
 CURVE_NAMES = {"val_accuracy": "validation accuracy", "val_macro_f1": "validation macro-F1",
