@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.text import Text  # noqa: E402
 
 FAMILY_MARKERS = {"classical": "o", "neural": "s", "transformer": "^"}
 
@@ -57,17 +58,51 @@ def learning_curves(models: list[dict]) -> bytes:
     return png(figure)
 
 
-def cost_quality(rows: list[dict]) -> bytes:
+def cost_quality(rows: list[dict], key: str = "macro_f1", header: str = "Macro-F1 % (95% CI)") -> bytes:
+    return png(cost_quality_figure(rows, key, header))
+
+
+def cost_quality_figure(rows: list[dict], key: str, header: str):
+    """Training time against the headline metric, each model's 95% CI as an error bar, labels that never overlap."""
     figure, axis = plt.subplots(figsize=(6.5, 4.2))
+    points = []
     for row in rows:
         seconds = max(row["train_seconds"], 1e-3)  # a log axis cannot show 0
-        axis.scatter(seconds, row["macro_f1"], marker=FAMILY_MARKERS.get(row["family"], "o"), s=45)
-        axis.annotate(row["model"], (seconds, row["macro_f1"]), textcoords="offset points", xytext=(5, 3), fontsize=8)
+        value, low, high = (row.get(k) for k in (key, f"{key}_ci_low", f"{key}_ci_high"))
+        error = [[value - low], [high - value]] if low is not None and high is not None else None
+        axis.errorbar(seconds, value, yerr=error, fmt=FAMILY_MARKERS.get(row["family"], "o"), markersize=6,
+                      capsize=3, elinewidth=1)
+        points.append((seconds, value, row["model"]))
     axis.set_xscale("log")
-    axis.set(xlabel="training wall time, seconds (log scale)", ylabel="test macro-F1",
+    axis.set(xlabel="training wall time, seconds (log scale)", ylabel=header.replace(" % (95% CI)", ""),
              title="cost versus quality (marker: o classical, s neural, ^ transformer)")
     axis.grid(alpha=0.3)
-    return png(figure)
+    place_labels(figure, axis, points)
+    return figure
+
+
+# Where a label may sit relative to its point, in points, tried in this order: beside, above, below, then further.
+OFFSETS = [(dx * r, dy * r) for r in (1, 2, 3, 4) for dx, dy in ((6, 2), (-6, 2), (6, -10), (-6, -10), (0, 10),
+                                                                  (0, -16))]
+
+
+def place_labels(figure, axis, points: list[tuple[float, float, str]]) -> list:
+    """Each label at the first offset whose box overlaps no label placed before it; deterministic (no search
+    randomness), and a label that finds no free offset is pushed down until it is free, so none ever overlap."""
+    renderer = figure.canvas.get_renderer()
+    placed, labels = [], []
+    for x, y, name in sorted(points, key=lambda p: (-p[1], p[0], p[2])):
+        label = axis.annotate(name, (x, y), textcoords="offset points", fontsize=8, xytext=OFFSETS[0],
+                              arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5})
+        for dx, dy in OFFSETS + [(6, -10 - 12 * step) for step in range(5, 200)]:
+            label.set_position((dx, dy))
+            label.set_horizontalalignment("left" if dx >= 0 else "right")
+            box = Text.get_window_extent(label, renderer).expanded(1.05, 1.1)  # the text, not its leader line
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(box)
+        labels.append(label)
+    return labels
 
 
 def data_efficiency(curves: dict[str, list[tuple[int, float]]]) -> bytes:
