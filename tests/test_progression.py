@@ -1,3 +1,5 @@
+import collections
+import csv
 import json
 import re
 import types
@@ -9,24 +11,54 @@ from lab import progression, runs
 from lab.errors import LabError
 from lab.registry import recipe_names
 from lab.report.build import build_reports
+from tests.tiny_bert import build_tiny_bert
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_all_runs_every_recipe_on_one_split_and_reports_every_section(tmp_path, tiny_csv):
-    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}"])
-    assert [o.recipe for o in outcomes] == recipe_names()
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory):
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert") / "tiny-bert", ROOT / "tests" / "assets" / "tiny.csv")
+
+
+@pytest.fixture
+def one_thread(monkeypatch):
+    """Tiny models are all overhead: one thread is fastest, and two thrash on a shared 2-core machine."""
+    import torch
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+# The sections a full progression's report has, by name, in this order (no recipe may skip its own).
+SECTIONS = ["## Cost versus quality", "## Per-class F1 (%)", "## Confusion matrices", "## Learning curves",
+            "## Topics: clusters and topic models", "### 1. Choosing K: the elbow", "### 2. Word clusters",
+            "### 3. Document clusters scored against the labels", "### 4. LDA topics", "### 5. Topic coherence",
+            "## Bag of words, feed-forward network", "## LSTM", "## Transformer", "## Runs"]
+
+
+def test_all_runs_every_recipe_on_one_split_and_reports_every_section(tmp_path, tiny_csv, tiny_bert, one_thread):
+    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", f"model={tiny_bert}"])
+    assert [o.recipe for o in outcomes] == recipe_names() == ["topics", "classical", "bow_ffn", "lstm", "transformer"]
     assert all(o.error is None for o in outcomes), [o.error for o in outcomes if o.error]
     records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
     assert len({r["dataset"]["fingerprint"] for r in records}) == 1
-    build_reports(tmp_path, tmp_path / "report")
+    assert records[-1]["config"]["model"] == str(tiny_bert)  # the tiny local BERT, not the 22M MiniLM
+    [written] = build_reports(tmp_path, tmp_path / "report")
     markdown = (tmp_path / "report" / "comparison.md").read_text()
-    for section in ("| Recipe | Model | Family |", "## Cost versus quality", "## Per-class F1", "## Confusion matrices"):
-        assert section in markdown
-    classifier_rows = sum(len(r["models"]) for r in records)
-    assert markdown.count("](") >= 2 and classifier_rows >= 3
-    if any(m["history"] for r in records for m in r["models"]):
-        assert "## Learning curves" in markdown
-    if "topics" in recipe_names():
-        assert "## topics" in markdown
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert [h for h in headings if h in SECTIONS] == SECTIONS, headings
+    models = [m["name"] for r in records for m in r["models"]]
+    assert models == ["tfidf_nb", "tfidf_logreg", "tfidf_svm", "bow_ffn", "lstm", "tiny-bert"]
+    assert [row[1]["text"] for row in written.model["headline"]["rows"]] == models
+    for link in re.findall(r"\]\(([^)]+\.png)\)", markdown):  # every picture the page shows is there
+        assert (tmp_path / "report" / link).stat().st_size > 1000, link
+    assert {"cost_quality.png", "confusion_matrices.png", "learning_curves.png", "topics_elbow.png"} <= {
+        p.name for p in written.paths}
+    assert written.model["data"]["profile"] == "tiny" and "- **Profile:** tiny" in markdown
 
 
 def test_a_failing_recipe_leaves_the_others_and_a_complete_report(tmp_path, tiny_csv, monkeypatch):
@@ -59,15 +91,38 @@ def test_failure_is_shown_in_the_report(tmp_path, tiny_csv, monkeypatch):
     assert "**Failed:** recipe `missing_recipe`" in markdown and markdown.count("| classical | tfidf_") == 3
 
 
-def test_train_sizes_retrain_classifiers_on_subsets_of_the_same_split(tmp_path, tiny_csv, monkeypatch):
+def test_train_sizes_retrain_classifiers_on_stratified_subsets_of_the_same_split(tmp_path, tiny_csv, monkeypatch):
+    """20 cooking and 10 sport texts: the train split holds 16 and 8. Quotas by hand: 5 -> 16/24*5 = 3.33 and 1.67,
+    floored to 3 and 1, the one left over to sport (it lost more to rounding): 3 and 2; 9 -> exactly 6 and 3."""
+    rows = list(csv.DictReader(open(tiny_csv, newline="")))
+    uneven = tmp_path / "uneven.csv"
+    with uneven.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([r for r in rows if r["label"] == "cooking"] + [r for r in rows if r["label"] == "sport"][:10])
+    seen = []  # the training split each run of the recipe was given
+    real = runs.load_recipe
+
+    def load(name):
+        module = real(name)
+        def run(cfg, data):
+            seen.append((data.texts("train"), [data.label_names[i] for i in data.labels("train")]))
+            return module.run(cfg, data)
+        return types.SimpleNamespace(Config=module.Config, run=run)
+
+    monkeypatch.setattr(runs, "load_recipe", load)
     monkeypatch.setattr(progression, "recipe_names", lambda: ["classical"])
-    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", "train_sizes=4,12,all"])
+    outcomes = progression.run_all("tiny", [f"dataset={uneven}", f"runs_dir={tmp_path / 'runs'}", "train_sizes=5,9,all"])
     records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
-    assert [r["train_size"] for r in records] == [None, 4, 12]
+    assert [r["train_size"] for r in records] == [None, 5, 9]
+    assert [collections.Counter(labels) for _, labels in seen] == [
+        {"cooking": 16, "sport": 8}, {"cooking": 3, "sport": 2}, {"cooking": 6, "sport": 3}]
+    full = set(seen[0][0])
+    assert all(set(texts) <= full and len(set(texts)) == len(texts) for texts, _ in seen[1:])  # drawn from train
     assert len({r["dataset"]["fingerprint"] for r in records}) == 1
-    build_reports(tmp_path, tmp_path / "report")
+    build_reports(tmp_path / "runs", tmp_path / "report")
     curves = json.loads((tmp_path / "report" / "comparison.json").read_text())["data_efficiency"]
-    assert [size for size, _ in curves["tfidf_svm"]] == [4, 12, 32]
+    assert [size for size, _ in curves["tfidf_svm"]] == [5, 9, 24]
 
 
 @pytest.mark.parametrize("value", ["ten", "100,x"])
