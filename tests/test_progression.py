@@ -92,8 +92,9 @@ def test_failure_is_shown_in_the_report(tmp_path, tiny_csv, monkeypatch):
 
 
 def test_train_sizes_retrain_classifiers_on_stratified_subsets_of_the_same_split(tmp_path, tiny_csv, monkeypatch):
-    """20 cooking and 10 sport texts: the train split holds 16 and 8. Quotas by hand: 5 -> 16/24*5 = 3.33 and 1.67,
-    floored to 3 and 1, the one left over to sport (it lost more to rounding): 3 and 2; 9 -> exactly 6 and 3."""
+    """20 cooking and 10 sport texts: the train split holds 16 and 8. Quotas by hand, each class's share floored and
+    what is left handed to the class that lost most to the rounding: 4 -> 2.67, 1.33 -> 3 and 1; 5 -> 3.33, 1.67
+    -> 3 and 2; 7 -> 4.67, 2.33 -> 5 and 2; 9 -> exactly 6 and 3; 11 -> 7.33, 3.67 -> 7 and 4."""
     rows = list(csv.DictReader(open(tiny_csv, newline="")))
     uneven = tmp_path / "uneven.csv"
     with uneven.open("w", newline="") as handle:
@@ -112,17 +113,18 @@ def test_train_sizes_retrain_classifiers_on_stratified_subsets_of_the_same_split
 
     monkeypatch.setattr(runs, "load_recipe", load)
     monkeypatch.setattr(progression, "recipe_names", lambda: ["classical"])
-    outcomes = progression.run_all("tiny", [f"dataset={uneven}", f"runs_dir={tmp_path / 'runs'}", "train_sizes=5,9,all"])
+    outcomes = progression.run_all("tiny", [f"dataset={uneven}", f"runs_dir={tmp_path / 'runs'}", "train_sizes=4,5,7,9,11,all"])
     records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
-    assert [r["train_size"] for r in records] == [None, 5, 9]
+    assert [r["train_size"] for r in records] == [None, 4, 5, 7, 9, 11]
     assert [collections.Counter(labels) for _, labels in seen] == [
-        {"cooking": 16, "sport": 8}, {"cooking": 3, "sport": 2}, {"cooking": 6, "sport": 3}]
+        {"cooking": 16, "sport": 8}, {"cooking": 3, "sport": 1}, {"cooking": 3, "sport": 2},
+        {"cooking": 5, "sport": 2}, {"cooking": 6, "sport": 3}, {"cooking": 7, "sport": 4}]
     full = set(seen[0][0])
     assert all(set(texts) <= full and len(set(texts)) == len(texts) for texts, _ in seen[1:])  # drawn from train
     assert len({r["dataset"]["fingerprint"] for r in records}) == 1
     build_reports(tmp_path / "runs", tmp_path / "report")
     curves = json.loads((tmp_path / "report" / "comparison.json").read_text())["data_efficiency"]
-    assert [size for size, _ in curves["tfidf_svm"]] == [5, 9, 24]
+    assert [size for size, _ in curves["tfidf_svm"]] == [4, 5, 7, 9, 11, 24]
 
 
 @pytest.mark.parametrize("value", ["ten", "100,x"])
