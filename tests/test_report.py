@@ -319,21 +319,28 @@ def test_hard_examples_summary_agrees_in_number():
     assert two.startswith("4 test examples are missed") and "2 are missed by every model" in two
 
 
+def text_box(label, renderer):
+    """A label's text in figure pixels: Text's own extent, once the annotation has placed itself."""
+    from matplotlib.text import Text
+
+    label.update_positions(renderer)
+    return Text.get_window_extent(label, renderer)
+
+
 def committed_bbc_rows() -> list[dict]:
     return json.loads((ROOT / "reports" / "bbc-news" / "comparison.json").read_text())["rows"]
 
 
 def test_cost_quality_labels_never_overlap_on_the_committed_bbc_rows():
     """bow_ffn (2.7 s, 98.05) and tfidf_logreg (3.1 s, 98.04) sat on top of each other before."""
-    from matplotlib.text import Text
-
     from lab.report import plots
 
     rows = committed_bbc_rows()
     figure = plots.cost_quality_figure(rows, "macro_f1", "Macro-F1 % (95% CI)")
     renderer = figure.canvas.get_renderer()
-    boxes = {t.get_text(): Text.get_window_extent(t, renderer) for t in figure.axes[0].texts}
+    boxes = {t.get_text(): text_box(t, renderer) for t in figure.axes[0].texts}
     assert sorted(boxes) == sorted(r["model"] for r in rows)
+    assert all(figure.axes[0].bbox.x0 < box.x0 < figure.bbox.x1 for box in boxes.values())  # on the figure
     names = sorted(boxes)
     overlapping = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if boxes[a].overlaps(boxes[b])]
     assert overlapping == []
@@ -354,13 +361,28 @@ def test_cost_quality_draws_each_models_95_percent_ci_as_an_error_bar():
 
 
 def test_label_placement_separates_points_that_coincide():
-    from matplotlib.text import Text
-
     from lab.report import plots
 
     rows = [{"model": f"model_{i}", "family": "classical", "train_seconds": 2.0, "macro_f1": 0.9,
-             "macro_f1_ci_low": 0.85, "macro_f1_ci_high": 0.95} for i in range(12)]
+             "macro_f1_ci_low": 0.85, "macro_f1_ci_high": 0.95} for i in range(30)]  # more than OFFSETS
     figure = plots.cost_quality_figure(rows, "macro_f1", "Macro-F1 % (95% CI)")
     renderer = figure.canvas.get_renderer()
-    boxes = [Text.get_window_extent(t, renderer) for t in figure.axes[0].texts]
+    boxes = [text_box(t, renderer) for t in figure.axes[0].texts]
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_cost_quality_labels_cover_no_models_error_bar():
+    from matplotlib.transforms import Bbox
+
+    from lab.report import plots
+
+    rows = committed_bbc_rows()
+    figure = plots.cost_quality_figure(rows, "macro_f1", "Macro-F1 % (95% CI)")
+    axis, renderer = figure.axes[0], figure.canvas.get_renderer()
+    bars = []
+    for bar in axis.containers:  # each bar's line from its CI low to high, in figure pixels
+        [(x, low), (_, high)] = axis.transData.transform(bar.lines[2][0].get_segments()[0])
+        bars.append(Bbox.from_extents(x - 1, low, x + 1, high))
+    for label in axis.texts:
+        box = text_box(label, renderer)
+        assert not any(box.overlaps(bar) for bar in bars), label.get_text()
