@@ -159,3 +159,28 @@ def test_the_data_notes_are_printed_once_for_the_whole_progression(tmp_path, tin
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
     assert notes == ["note: dropped 2 texts from the dataset that repeat an earlier text and 0 near-copies of one "
                      "(word 3-gram Jaccard >= 0.8); duplicates=exact keeps near-copies, duplicates=keep keeps all"]
+
+
+def test_run_all_reports_into_the_working_folder_beside_another_profiles_report(tmp_path, tiny_csv, monkeypatch,
+                                                                                 capsys):
+    """The runs go elsewhere (runs_dir=../scratch-runs); the report lands in reports/<dataset>/ here, and a quick
+    run never replaces the tiny profile's report."""
+    from lab.cli import main
+
+    monkeypatch.setattr(progression, "recipe_names", lambda: ["classical"])
+    work = tmp_path / "clone"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    scratch = f"runs_dir={tmp_path / 'scratch-runs'}"
+    assert main(["run", "all", "--profile", "tiny", f"dataset={tiny_csv}", scratch]) == 0
+    out = capsys.readouterr().out.splitlines()
+    table = out.index("Comparison on tiny (profile tiny)")
+    assert out[table + 1].startswith("| Model ") and out[table + 3].startswith("| tfidf_nb ")
+    assert out[table + 6] == "reports/tiny" and "  comparison.md" in out[table + 7:]
+    assert json.loads(Path("reports/tiny/comparison.json").read_text())["profile"] == "tiny"
+    assert main(["run", "all", "--profile", "quick", f"dataset={tiny_csv}", scratch]) == 0
+    assert "went to reports/tiny-quick" in capsys.readouterr().err
+    assert json.loads(Path("reports/tiny/comparison.json").read_text())["profile"] == "tiny"
+    assert json.loads(Path("reports/tiny-quick/comparison.json").read_text())["profile"] == "quick"
+    assert main(["run", "all", "--profile", "tiny", f"dataset={tiny_csv}", scratch, "--out", "mine"]) == 0
+    assert json.loads(Path("mine/comparison.json").read_text())["profile"] == "tiny"
