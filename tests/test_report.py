@@ -24,7 +24,7 @@ SIX_WRONG = [("sport" if t == "cooking" else "cooking") if i < 6 else t for i, t
 
 TOPIC_FIGURES = {"elbow_k": 4.0, "elbow_silhouette": 0.1453, "doc_cluster_nmi_tfidf": 0.5747,
                  "doc_cluster_nmi_lsa": 0.8685, "doc_cluster_nmi": 0.8685, "doc_cluster_nmi_sd": 0.01315,
-                 "lda_nmi": 0.9123, "lda_npmi": 0.104, "word_cluster_npmi": 0.0712}
+                 "lda_nmi": 0.9123, "lda_npmi": 0.104, "word_cluster_c_v": 0.0712}
 TOPIC_TABLES = {
     "word_elbow": [{"k": k, "distortion": 100.0 / k, "silhouette": 0.1} for k in range(2, 9)],
     "word_clusters": [{"cluster": 0, "size": 12, "centre_word": "goal", "nearest_words": "match team"}],
@@ -127,12 +127,12 @@ def test_topics_section_follows_the_method_with_human_names(built):
     topics = page[page.index("## Topics"):page.index("## LSTM")]
     steps = re.findall(r"^### (.+)$", topics, re.MULTILINE)
     assert steps == ["1. Choosing K: the elbow", "2. Word clusters", "3. Document clusters scored against the labels",
-                     "4. LDA topics", "5. Topic coherence", "Other figures"]
+                     "4. LDA topics", "6. Topic coherence", "Other figures"]
     documents = topics[topics.index("### 3."):topics.index("### 4.")]
     assert documents.splitlines()[4] == "| document clusters vs labels (NMI), best representation: LSA | 0.87 ± 0.01 |"
     assert "| document clusters vs labels (NMI), TF-IDF | 0.57 |" in topics
     assert "| word clusters: K chosen by the elbow | 4 |" in topics
-    assert "| word_cluster_npmi | 0.0712 |" in topics.split("### Other figures")[1]  # no line yet: raw, not lost
+    assert "| word_cluster_c_v | 0.0712 |" in topics.split("### Other figures")[1]  # no line yet: raw, not lost
     assert "| centre word | nearest words |" in topics and "doc_cluster_nmi_sd" not in page
     # the sweep is not on the page, but in the JSON and in its own CSV
     assert "K sweep" not in page and "distortion" not in page

@@ -32,6 +32,9 @@ FIGURES = {
     "elbow_k": Name("elbow", "word clusters: K chosen by the elbow", ".0f"),
     "elbow_silhouette": Name("elbow", "word clusters: silhouette at that K", ".3f"),
     "word_vocabulary": Name("elbow", "words clustered", ".0f"),
+    # topics: word clusters read as topics (each document takes the cluster most of its words fall in)
+    "word_cluster_nmi": Name("words", "documents' dominant word cluster vs labels (NMI)", ".2f"),
+    "word_cluster_ari": Name("words", "documents' dominant word cluster vs labels (ARI)", ".2f"),
     # topics: document clusters scored against the labels
     "doc_cluster_nmi": Name("documents", "document clusters vs labels (NMI)", ".2f", spread="doc_cluster_nmi_sd",
                             best_of=("doc_cluster_scores", "nmi_mean", "representation")),
@@ -45,11 +48,20 @@ FIGURES = {
     "lda_nmi": Name("lda", "LDA dominant topic vs labels (NMI)", ".2f"),
     "lda_ari": Name("lda", "LDA dominant topic vs labels (ARI)", ".2f"),
     "lda_perplexity": Name("lda", "LDA perplexity on held-out documents (lower is better)", ".1f"),
+    # topics: the embedding topic model (clusters of document embeddings, read off by their top words)
+    "embedding_topics_k": Name("embedding", "embedding topics (K)", ".0f"),
+    "embedding_topics_nmi": Name("embedding", "embedding topics: dominant topic vs labels (NMI)", ".2f"),
+    "embedding_topics_ari": Name("embedding", "embedding topics: dominant topic vs labels (ARI)", ".2f"),
     # topics: coherence
     "lda_npmi": Name("coherence", "LDA coherence (NPMI, mean over topics; -1 to 1)", ".3f"),
     "lda_u_mass": Name("coherence", "LDA coherence (UMass, mean over topics; higher is better)", ".2f"),
     "lda_c_v": Name("coherence", "LDA coherence (C_v, mean over topics; 0 to 1)", ".3f"),
     "lda_topic_diversity": Name("coherence", "LDA topic diversity (share of distinct top words)", ".2f"),
+    "word_cluster_npmi_mean": Name("coherence", "word clusters' coherence (NPMI, mean over clusters)", ".3f"),
+    "word_cluster_diversity": Name("coherence", "word clusters' diversity (share of distinct top words)", ".2f"),
+    "embedding_topics_npmi_mean": Name("coherence", "embedding topics' coherence (NPMI, mean over topics)", ".3f"),
+    "embedding_topics_diversity": Name("coherence", "embedding topics' diversity (share of distinct top words)",
+                                       ".2f"),
     # the torch recipes' time split
     "seconds_in_training_steps": Name("cost", "time in training steps (s)", ".3g"),
     "seconds_in_validation": Name("cost", "validation time (s)", ".3g"),
@@ -61,12 +73,16 @@ TABLES = {
     "word_elbow": Name(SWEEP, "word clusters: K sweep"),
     "doc_elbow": Name(SWEEP, "document clusters: K sweep"),
     "lda_sweep": Name(SWEEP, "LDA: K sweep"),
+    "embedding_elbow": Name(SWEEP, "embedding topics: K sweep"),
     "word_clusters": Name("words", "Word clusters: the word nearest each centre, and its nearest neighbours"),
+    "word_cluster_label": Name("words", "Documents per dominant word cluster and label"),
     "doc_cluster_scores": Name("documents", "K-means at K = number of classes, mean ± sd over seeds"),
     "lda_topics": Name("lda", "LDA topics: top words with P(word | topic)"),
     "lda_topic_label": Name("lda", "Documents per dominant topic and label: the label each topic maps to"),
     "lda_doc_topics": Name("lda", "Sample documents and their topic mixtures"),
-    "lda_coherence": Name("coherence", "Coherence per topic"),
+    "lda_coherence": Name("coherence", "LDA coherence per topic"),
+    "embedding_topics": Name("embedding", "Embedding topics: top words"),
+    "embedding_topic_label": Name("embedding", "Documents per dominant embedding topic and label"),
 }
 
 PLOTS = {

@@ -3,7 +3,7 @@
 A section is a list of steps; each figure, table and plot goes to the step its line in lab/report/names.py names,
 and a key with no line goes to the last step ("Other figures") under its raw name. The topics section follows the
 method in order: choosing K, the word clusters, the document clusters scored against the labels, the LDA topics,
-their coherence. Steps with nothing in them are left out, so a recipe that records none of a step's keys shows
+the embedding topics, and the coherence of all of them. A new step is one line in SECTIONS. Steps with nothing in them are left out, so a recipe that records none of a step's keys shows
 no empty heading.
 """
 
@@ -18,7 +18,8 @@ SECTIONS = {
         ("words", "2. Word clusters"),
         ("documents", "3. Document clusters scored against the labels"),
         ("lda", "4. LDA topics"),
-        ("coherence", "5. Topic coherence"),
+        ("embedding", "5. Embedding topics"),
+        ("coherence", "6. Topic coherence"),
         OTHER,
     ),
 }
