@@ -127,7 +127,7 @@ def test_topics_section_follows_the_method_with_human_names(built):
     topics = page[page.index("## Topics"):page.index("## LSTM")]
     steps = re.findall(r"^### (.+)$", topics, re.MULTILINE)
     assert steps == ["1. Choosing K: the elbow", "2. Word clusters", "3. Document clusters scored against the labels",
-                     "4. LDA topics", "6. Topic coherence", "Other figures"]
+                     "4. LDA topics", "5. Topic coherence", "Other figures"]
     documents = topics[topics.index("### 3."):topics.index("### 4.")]
     assert documents.splitlines()[4] == "| document clusters vs labels (NMI), best representation: LSA | 0.87 ± 0.01 |"
     assert "| document clusters vs labels (NMI), TF-IDF | 0.57 |" in topics

@@ -14,12 +14,12 @@ from lab.report import names
 OTHER = ("other", "Other figures")
 SECTIONS = {
     "topics": (
-        ("elbow", "1. Choosing K: the elbow"),
-        ("words", "2. Word clusters"),
-        ("documents", "3. Document clusters scored against the labels"),
-        ("lda", "4. LDA topics"),
-        ("embedding", "5. Embedding topics"),
-        ("coherence", "6. Topic coherence"),
+        ("elbow", "Choosing K: the elbow"),
+        ("words", "Word clusters"),
+        ("documents", "Document clusters scored against the labels"),
+        ("lda", "LDA topics"),
+        ("embedding", "Embedding topics"),
+        ("coherence", "Topic coherence"),
         OTHER,
     ),
 }
@@ -47,7 +47,10 @@ def recipe_sections(record: dict, images: dict) -> list[dict]:
             content[name.step]["tables"].append(shown_table(name.label if name.label != table_name
                                                             else table_name.replace("_", " "), rows))
     sections = [section(RECIPE_TITLES.get(record["recipe"], record["recipe"]), 2, notes=list(record["notes"]))]
-    sections += [section(title, 3, **content[step]) for step, title in steps if any(content[step].values())]
+    shown = [(step, title) for step, title in steps if any(content[step].values())]
+    numbered = record["recipe"] in SECTIONS  # the steps of a method, numbered as they are shown
+    sections += [section(f"{i}. {title}" if numbered and step != OTHER[0] else title, 3, **content[step])
+                 for i, (step, title) in enumerate(shown, 1)]
     return sections if len(sections) > 1 or record["notes"] else []
 
 
