@@ -32,6 +32,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="a config variant name (recipes/configs/<recipe>/NAME.yaml) or a .yaml path")
     run.add_argument("--profile", help="with `all`: default, quick or tiny (each recipe's config of that name; "
                      "default: default)")
+    run.add_argument("--out", help="with `all`: the report's folder (default: reports/<dataset>/ in the working "
+                     "folder, or reports/<dataset>-<profile>/ beside a report of another profile)")
     run.add_argument("overrides", nargs="*", metavar="key=value", help="override config keys, e.g. seed=1")
     report = commands.add_parser("report", help="turn run records into comparison tables")
     report.add_argument("--runs-dir", default="runs", help="where the run records are (default: runs/)")
@@ -112,6 +114,9 @@ def run_command(args) -> int:
     if args.profile:
         raise LabError(f"--profile is for `lab run all`; for one recipe use --config "
                        f"(lab run {args.recipe} --config {args.profile})")
+    if args.out:
+        raise LabError(f"--out is for `lab run all`; a run of one recipe writes a run folder, and "
+                       f"`lab report --out {args.out}` writes its report")
     path = execute(args.recipe, args.config, args.overrides)
     if path is not None:
         summarize(path)
@@ -141,17 +146,20 @@ def summarize(path: Path) -> None:
 
 
 def run_all_command(args) -> int:
+    from lab.errors import make_folder
     from lab.progression import common_config, run_all
     from lab.report.build import build_reports
 
+    if args.out:
+        make_folder(Path(args.out), "--out")  # fail now, not after the progression
     outcomes = run_all(args.profile or "default", args.overrides)
     for outcome in outcomes:
         print(f"{outcome.recipe:<12} {outcome.path or 'FAILED: ' + outcome.error}")
     if not any(outcome.path for outcome in outcomes):
         raise LabError("every recipe failed (see the messages above); fix the first error and rerun")
     common = common_config(args.overrides)
-    paths = build_reports(Path(common.runs_dir), dataset=outcomes_dataset(outcomes))
-    print(paths[0].parent)
+    show_reports(build_reports(Path(common.runs_dir), Path(args.out) if args.out else None,
+                               outcomes_dataset(outcomes)))
     return 1 if any(outcome.error for outcome in outcomes) else 0
 
 
@@ -162,9 +170,20 @@ def outcomes_dataset(outcomes) -> str:
 def report_command(args) -> int:
     from lab.report.build import build_reports
 
-    for path in build_reports(Path(args.runs_dir), Path(args.out) if args.out else None, args.dataset):
-        print(path)
+    show_reports(build_reports(Path(args.runs_dir), Path(args.out) if args.out else None, args.dataset))
     return 0
+
+
+def show_reports(reports) -> None:
+    """Each report's compact headline table, then its folder and files: the end of a run, as lm-eval ends one."""
+    from lab.report.render import render_summary
+
+    for report in reports:
+        print(f"\n{report.model['title']} (profile {report.model['data']['profile']})")
+        print(render_summary(report.model))
+        print(report.folder)
+        for path in report.paths:
+            print(f"  {path.name}")
 
 
 def predict_command(args) -> int:

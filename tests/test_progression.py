@@ -1,3 +1,5 @@
+import collections
+import csv
 import json
 import re
 import types
@@ -9,24 +11,54 @@ from lab import progression, runs
 from lab.errors import LabError
 from lab.registry import recipe_names
 from lab.report.build import build_reports
+from tests.tiny_bert import build_tiny_bert
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_all_runs_every_recipe_on_one_split_and_reports_every_section(tmp_path, tiny_csv):
-    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}"])
-    assert [o.recipe for o in outcomes] == recipe_names()
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory):
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert") / "tiny-bert", ROOT / "tests" / "assets" / "tiny.csv")
+
+
+@pytest.fixture
+def one_thread(monkeypatch):
+    """Tiny models are all overhead: one thread is fastest, and two thrash on a shared 2-core machine."""
+    import torch
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+# The sections a full progression's report has, by name, in this order (no recipe may skip its own).
+SECTIONS = ["## Cost versus quality", "## Per-class F1 (%)", "## Confusion matrices", "## Learning curves",
+            "## Topics: clusters and topic models", "### 1. Choosing K: the elbow", "### 2. Word clusters",
+            "### 3. Document clusters scored against the labels", "### 4. LDA topics", "### 5. Topic coherence",
+            "## Bag of words, feed-forward network", "## LSTM", "## Transformer", "## Runs"]
+
+
+def test_all_runs_every_recipe_on_one_split_and_reports_every_section(tmp_path, tiny_csv, tiny_bert, one_thread):
+    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", f"model={tiny_bert}"])
+    assert [o.recipe for o in outcomes] == recipe_names() == ["topics", "classical", "bow_ffn", "lstm", "transformer"]
     assert all(o.error is None for o in outcomes), [o.error for o in outcomes if o.error]
     records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
     assert len({r["dataset"]["fingerprint"] for r in records}) == 1
-    build_reports(tmp_path, tmp_path / "report")
+    assert records[-1]["config"]["model"] == str(tiny_bert)  # the tiny local BERT, not the 22M MiniLM
+    [written] = build_reports(tmp_path, tmp_path / "report")
     markdown = (tmp_path / "report" / "comparison.md").read_text()
-    for section in ("| Recipe | Model | Family |", "## Cost versus quality", "## Per-class F1", "## Confusion matrices"):
-        assert section in markdown
-    classifier_rows = sum(len(r["models"]) for r in records)
-    assert markdown.count("](") >= 2 and classifier_rows >= 3
-    if any(m["history"] for r in records for m in r["models"]):
-        assert "## Learning curves" in markdown
-    if "topics" in recipe_names():
-        assert "## topics" in markdown
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert [h for h in headings if h in SECTIONS] == SECTIONS, headings
+    models = [m["name"] for r in records for m in r["models"]]
+    assert models == ["tfidf_nb", "tfidf_logreg", "tfidf_svm", "bow_ffn", "lstm", "tiny-bert"]
+    assert [row[1]["text"] for row in written.model["headline"]["rows"]] == models
+    for link in re.findall(r"\]\(([^)]+\.png)\)", markdown):  # every picture the page shows is there
+        assert (tmp_path / "report" / link).stat().st_size > 1000, link
+    assert {"cost_quality.png", "confusion_matrices.png", "learning_curves.png", "topics_elbow.png"} <= {
+        p.name for p in written.paths}
+    assert written.model["data"]["profile"] == "tiny" and "- **Profile:** tiny" in markdown
 
 
 def test_a_failing_recipe_leaves_the_others_and_a_complete_report(tmp_path, tiny_csv, monkeypatch):
@@ -59,15 +91,40 @@ def test_failure_is_shown_in_the_report(tmp_path, tiny_csv, monkeypatch):
     assert "**Failed:** recipe `missing_recipe`" in markdown and markdown.count("| classical | tfidf_") == 3
 
 
-def test_train_sizes_retrain_classifiers_on_subsets_of_the_same_split(tmp_path, tiny_csv, monkeypatch):
+def test_train_sizes_retrain_classifiers_on_stratified_subsets_of_the_same_split(tmp_path, tiny_csv, monkeypatch):
+    """20 cooking and 10 sport texts: the train split holds 16 and 8. Quotas by hand, each class's share floored and
+    what is left handed to the class that lost most to the rounding: 4 -> 2.67, 1.33 -> 3 and 1; 5 -> 3.33, 1.67
+    -> 3 and 2; 7 -> 4.67, 2.33 -> 5 and 2; 9 -> exactly 6 and 3; 11 -> 7.33, 3.67 -> 7 and 4."""
+    rows = list(csv.DictReader(open(tiny_csv, newline="")))
+    uneven = tmp_path / "uneven.csv"
+    with uneven.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([r for r in rows if r["label"] == "cooking"] + [r for r in rows if r["label"] == "sport"][:10])
+    seen = []  # the training split each run of the recipe was given
+    real = runs.load_recipe
+
+    def load(name):
+        module = real(name)
+        def run(cfg, data):
+            seen.append((data.texts("train"), [data.label_names[i] for i in data.labels("train")]))
+            return module.run(cfg, data)
+        return types.SimpleNamespace(Config=module.Config, run=run)
+
+    monkeypatch.setattr(runs, "load_recipe", load)
     monkeypatch.setattr(progression, "recipe_names", lambda: ["classical"])
-    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", "train_sizes=4,12,all"])
+    outcomes = progression.run_all("tiny", [f"dataset={uneven}", f"runs_dir={tmp_path / 'runs'}", "train_sizes=4,5,7,9,11,all"])
     records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
-    assert [r["train_size"] for r in records] == [None, 4, 12]
+    assert [r["train_size"] for r in records] == [None, 4, 5, 7, 9, 11]
+    assert [collections.Counter(labels) for _, labels in seen] == [
+        {"cooking": 16, "sport": 8}, {"cooking": 3, "sport": 1}, {"cooking": 3, "sport": 2},
+        {"cooking": 5, "sport": 2}, {"cooking": 6, "sport": 3}, {"cooking": 7, "sport": 4}]
+    full = set(seen[0][0])
+    assert all(set(texts) <= full and len(set(texts)) == len(texts) for texts, _ in seen[1:])  # drawn from train
     assert len({r["dataset"]["fingerprint"] for r in records}) == 1
-    build_reports(tmp_path, tmp_path / "report")
+    build_reports(tmp_path / "runs", tmp_path / "report")
     curves = json.loads((tmp_path / "report" / "comparison.json").read_text())["data_efficiency"]
-    assert [size for size, _ in curves["tfidf_svm"]] == [4, 12, 32]
+    assert [size for size, _ in curves["tfidf_svm"]] == [4, 5, 7, 9, 11, 24]
 
 
 @pytest.mark.parametrize("value", ["ten", "100,x"])
@@ -102,3 +159,28 @@ def test_the_data_notes_are_printed_once_for_the_whole_progression(tmp_path, tin
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
     assert notes == ["note: dropped 2 texts from the dataset that repeat an earlier text and 0 near-copies of one "
                      "(word 3-gram Jaccard >= 0.8); duplicates=exact keeps near-copies, duplicates=keep keeps all"]
+
+
+def test_run_all_reports_into_the_working_folder_beside_another_profiles_report(tmp_path, tiny_csv, monkeypatch,
+                                                                                 capsys):
+    """The runs go elsewhere (runs_dir=../scratch-runs); the report lands in reports/<dataset>/ here, and a quick
+    run never replaces the tiny profile's report."""
+    from lab.cli import main
+
+    monkeypatch.setattr(progression, "recipe_names", lambda: ["classical"])
+    work = tmp_path / "clone"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    scratch = f"runs_dir={tmp_path / 'scratch-runs'}"
+    assert main(["run", "all", "--profile", "tiny", f"dataset={tiny_csv}", scratch]) == 0
+    out = capsys.readouterr().out.splitlines()
+    table = out.index("Comparison on tiny (profile tiny)")
+    assert out[table + 1].startswith("| Model ") and out[table + 3].startswith("| tfidf_nb ")
+    assert out[table + 6] == "reports/tiny" and "  comparison.md" in out[table + 7:]
+    assert json.loads(Path("reports/tiny/comparison.json").read_text())["profile"] == "tiny"
+    assert main(["run", "all", "--profile", "quick", f"dataset={tiny_csv}", scratch]) == 0
+    assert "went to reports/tiny-quick" in capsys.readouterr().err
+    assert json.loads(Path("reports/tiny/comparison.json").read_text())["profile"] == "tiny"
+    assert json.loads(Path("reports/tiny-quick/comparison.json").read_text())["profile"] == "quick"
+    assert main(["run", "all", "--profile", "tiny", f"dataset={tiny_csv}", scratch, "--out", "mine"]) == 0
+    assert json.loads(Path("mine/comparison.json").read_text())["profile"] == "tiny"

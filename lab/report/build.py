@@ -1,4 +1,6 @@
-"""Run records in, comparison tables out: reports/<dataset>/comparison.{md,csv,json}.
+"""Run records in, a report out: reports/<dataset>/comparison.{md,html,csv,json} and its plots.
+
+The runs are gathered here into one report model (lab/report/model.py) that every output is rendered from.
 
 Only runs scored on the same test split (same fingerprint) share a table; the newest split wins and any
 other is named and left out, never mixed in.
@@ -7,30 +9,35 @@ other is named and left out, never mixed in.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from lab.errors import LabError, make_folder
 from lab.evaluation.significance import mcnemar_exact
 from lab.evaluation.hard_examples import hard_examples
 from lab.registry import PROGRESSION
+from lab.report import columns as spec
+from lab.report.model import build_model
+from lab.report.render import render_files
 from lab.runs import read_records
 
-# (column, direction of "better"); the order is fixed so reports diff cleanly between runs.
-COLUMNS = (
-    ("recipe", None), ("model", None), ("family", None),
-    ("accuracy", "max"), ("accuracy_ci_low", None), ("accuracy_ci_high", None),
-    ("macro_f1", "max"), ("macro_f1_ci_low", None), ("macro_f1_ci_high", None),
-    ("weighted_f1", "max"), ("p_vs_best", None),
-    ("train_seconds", "min"), ("examples_per_second", "max"), ("parameters", "min"), ("peak_memory_mb", "min"),
-    ("run_id", None),
-)
+
+@dataclass
+class Written:
+    """One dataset's report: where it went, its files, its model (for the terminal's table) and, where it could
+    not go where it was asked, the one line that says why."""
+    folder: Path
+    paths: list[Path]
+    model: dict
+    note: str | None = None
 
 
-def build_reports(runs_dir: Path, out_dir: Path | None = None, dataset: str | None = None) -> list[Path]:
+def build_reports(runs_dir: Path, out_dir: Path | None = None, dataset: str | None = None) -> list[Written]:
+    """out_dir: the user's --out (used as given); without it, reports/<dataset>/ in the working folder, or beside
+    it where that folder holds a report of another profile or split."""
     records = read_records(runs_dir)
     datasets = sorted({r["dataset"]["name"] for r in records})
     if dataset is not None:
@@ -40,8 +47,9 @@ def build_reports(runs_dir: Path, out_dir: Path | None = None, dataset: str | No
         raise LabError(f"no run records{where} under '{runs_dir}'; run a recipe first, e.g. `lab run classical`")
     written = []
     for name in datasets:
-        target = Path(out_dir) if out_dir and len(datasets) == 1 else Path(out_dir or "reports") / name
-        written += write_report([r for r in records if r["dataset"]["name"] == name], target)
+        explicit = out_dir is not None and len(datasets) == 1
+        target = Path(out_dir) if explicit else Path(out_dir or "reports") / name
+        written.append(write_report([r for r in records if r["dataset"]["name"] == name], target, explicit))
     return written
 
 
@@ -58,21 +66,21 @@ def select_runs(records: list[dict]) -> tuple[list[dict], list[dict]]:
     return chosen, excluded
 
 
-def table_rows(runs: list[dict]) -> list[dict]:
+def table_rows(runs: list[dict], columns) -> list[dict]:
+    """One row per model, with the raw keys the column specs name (CIs as <key>_ci_low and _ci_high)."""
     rows = []
     for record in runs:
         for model in record["models"]:
-            metrics, cost = model["metrics"], model["efficiency"]
-            rows.append({
-                "recipe": record["recipe"], "model": model["name"], "family": model["family"],
-                "accuracy": metrics["accuracy"], "accuracy_ci_low": metrics["accuracy_ci"][0],
-                "accuracy_ci_high": metrics["accuracy_ci"][1], "macro_f1": metrics["macro_f1"],
-                "macro_f1_ci_low": metrics["macro_f1_ci"][0], "macro_f1_ci_high": metrics["macro_f1_ci"][1],
-                "weighted_f1": metrics["weighted_f1"], "p_vs_best": None,
-                "train_seconds": cost["train_seconds"], "examples_per_second": cost["examples_per_second"],
-                "parameters": cost["parameters"], "peak_memory_mb": cost["peak_memory_mb"],
-                "run_id": record["run_id"], "_path": record["path"],
-            })
+            identity = {"recipe": record["recipe"], "model": model["name"], "family": model["family"],
+                        "run_id": record["run_id"]}
+            sources = {"metrics": model["metrics"], "efficiency": model["efficiency"], "computed": {}, "run": identity}
+            row = {**identity, "p_vs_best": None, "_path": record["path"]}  # what significance and plots read
+            for column in columns:
+                row[column.key] = sources[column.source].get(column.key)
+                if column.ci:
+                    row[f"{column.key}_ci_low"], row[f"{column.key}_ci_high"] = (
+                        model["metrics"].get(f"{column.key}_ci") or (None, None))
+            rows.append(row)
     return rows
 
 
@@ -87,11 +95,13 @@ def read_test_predictions(rows: list[dict]) -> tuple[list[str], dict[tuple, list
     return [r["label"] for r in first], predicted, texts
 
 
-def add_significance(rows: list[dict], truth: list[str], predicted: dict[tuple, list[str]]) -> None:
-    """Exact McNemar test of every model against the best macro-F1 model, on the shared test examples."""
+def add_significance(rows: list[dict], truth: list[str], predicted: dict[tuple, list[str]], headline) -> None:
+    """Exact McNemar test of every model against the best model by the headline metric, on the shared test
+    examples."""
     if len(rows) < 2:
         return
-    best = max(rows, key=lambda row: row["macro_f1"])
+    pick = max if headline.direction == "max" else min
+    best = pick(rows, key=lambda row: row[headline.key])
     best_pred = predicted[(best["recipe"], best["model"])]
     for row in rows:
         if row is not best:
@@ -103,46 +113,68 @@ def read_predictions(run_path: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def best_values(rows: list[dict]) -> dict[str, float]:
-    best = {}
-    for column, direction in COLUMNS:
-        values = [row[column] for row in rows if row[column] is not None]
-        if direction and values:
-            best[column] = max(values) if direction == "max" else min(values)
-    return best
-
-
-def write_report(records: list[dict], out_dir: Path) -> list[Path]:
+def write_report(records: list[dict], target: Path, explicit: bool = False) -> Written:
     runs, excluded = select_runs(records)
     if not runs:
         raise LabError("only data-efficiency runs were found; run the recipes on the full training split first")
-    rows = table_rows(runs)
+    task_name = runs[0].get("task") or runs[0]["dataset"].get("task") or "single_label"  # older runs: single-label
+    columns = spec.columns_for(task_name)
+    rows = table_rows(runs, columns)
     truth, predicted, texts = read_test_predictions(rows) if rows else ([], {}, None)
-    add_significance(rows, truth, predicted)
+    add_significance(rows, truth, predicted, spec.headline_column(task_name))
     hard = hard_examples(truth, {f"{recipe}/{model}": labels for (recipe, model), labels in predicted.items()}, texts)
-    best = best_values(rows)
     warning = excluded_warning(excluded, runs[0]["dataset"]["fingerprint"]) if excluded else None
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    report = {"dataset": runs[0]["dataset"], "runs": runs, "rows": rows, "best": best, "warning": warning,
-              "failures": open_failures(records, runs), "efficiency": data_efficiency(records, runs), "hard": hard}
-    images = draw_images(report)
-    report["images"] = list(images)
-    from lab.report.html import render_html
-    from lab.report.markdown import render_markdown
+    report = {"dataset": runs[0]["dataset"], "runs": runs, "rows": rows, "best": spec.best_values(rows, columns),
+              "warning": warning, "failures": open_failures(records, runs), "efficiency": data_efficiency(records, runs),
+              "hard": hard, "excluded": excluded, "task": task_name, "profile": profile_of(runs)}
+    images = draw_images(report, spec.headline_column(task_name))
+    report["images"] = images
+    model = build_model(report)
+    folder, note = choose_folder(target, model["data"], explicit)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    return Written(folder, write_atomically(folder, render_files(model, images)), model, note)
 
-    contents = {
-        "comparison.md": render_markdown(report),
-        "comparison.csv": render_csv(rows, best),
-        "comparison.json": json.dumps({"dataset": report["dataset"], "rows": public(rows), "best": best,
-                                       "excluded_runs": [r["path"] for r in excluded], "failures": report["failures"],
-                                       "data_efficiency": report["efficiency"], "hard_examples": hard,
-                                       "figures": {r["recipe"]: r["figures"] for r in runs if r["figures"]}},
-                                      indent=2),
-        "comparison.html": render_html(report, images),
-        **images,
-    }
-    return write_atomically(out_dir, contents)
+
+def profile_of(runs: list[dict]) -> str:
+    """The config every run used (`lab run all --profile quick` runs each recipe's quick.yaml), else "mixed"."""
+    configs = {r.get("config_name") or "defaults" for r in runs}
+    return configs.pop() if len(configs) == 1 else "mixed"
+
+
+def choose_folder(target: Path, data: dict, explicit: bool) -> tuple[Path, str | None]:
+    """Never replace, unsaid, a report of another profile or split: by default write beside it
+    (reports/<dataset>-<profile>/); with --out, write there and say what was replaced."""
+    new = identity(data)
+    old = report_identity(target)
+    if old in (None, new):
+        return target, None
+    if explicit:
+        return target, f"replaced the report in {target} ({describe(old)}) with this one ({describe(new)})"
+    suffix = new[0] if new[0] != old[0] else f"split-{new[1][:8]}"
+    beside = target.with_name(f"{target.name}-{suffix}")
+    there = report_identity(beside)
+    replaced = f"; it replaced the one there ({describe(there)})" if there not in (None, new) else ""
+    return beside, (f"{target} holds a report of {describe(old)}, so this one ({describe(new)}) went to "
+                    f"{beside}{replaced}")
+
+
+def identity(data: dict) -> tuple[str, str]:
+    # Reports written before the profile was recorded came from the full (default) profile.
+    return data.get("profile") or "default", data["dataset"]["fingerprint"]
+
+
+def report_identity(folder: Path) -> tuple[str, str] | None:
+    try:
+        return identity(json.loads((folder / "comparison.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no readable report there: nothing to protect
+
+
+def describe(pair: tuple[str, str]) -> str:
+    return f"profile {pair[0]}, split {pair[1]}"
 
 
 def open_failures(records: list[dict], runs: list[dict]) -> list[dict]:
@@ -170,12 +202,12 @@ def data_efficiency(records: list[dict], runs: list[dict]) -> dict[str, list[tup
     return {name: sorted(by_size.items()) for name, by_size in points.items() if len(by_size) > 1}
 
 
-def draw_images(report: dict) -> dict[str, bytes]:
+def draw_images(report: dict, headline) -> dict[str, bytes]:
     from lab.report import plots
     models = [m for r in report["runs"] for m in r["models"]]
     images = {}
     if report["rows"]:
-        images["cost_quality.png"] = plots.cost_quality(report["rows"])
+        images["cost_quality.png"] = plots.cost_quality(report["rows"], headline.key, headline.header)
         images["confusion_matrices.png"] = plots.confusion_matrices(models, report["dataset"]["label_names"])
     trained = [m for m in models if m.get("history")]
     if trained:
@@ -196,20 +228,6 @@ def excluded_warning(excluded: list[dict], fingerprint: str) -> str:
     paths = ", ".join(r["path"] for r in excluded)
     return (f"{len(excluded)} run(s) used a different test split than the newest runs (fingerprint {fingerprint}) "
             f"and are left out of this table: {paths}; rerun them with the same dataset options and seed to compare")
-
-
-def public(rows: list[dict]) -> list[dict]:
-    return [{column: row[column] for column, _ in COLUMNS} for row in rows]
-
-
-def render_csv(rows: list[dict], best: dict) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([column for column, _ in COLUMNS] + ["best_in"])
-    for row in rows:
-        marks = [c for c, v in best.items() if row[c] == v]
-        writer.writerow([row[c] for c, _ in COLUMNS] + [";".join(marks)])
-    return buffer.getvalue()
 
 
 def write_atomically(out_dir: Path, contents: dict[str, str]) -> list[Path]:

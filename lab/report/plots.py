@@ -8,6 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 FAMILY_MARKERS = {"classical": "o", "neural": "s", "transformer": "^"}
 
@@ -57,17 +59,74 @@ def learning_curves(models: list[dict]) -> bytes:
     return png(figure)
 
 
-def cost_quality(rows: list[dict]) -> bytes:
+def cost_quality(rows: list[dict], key: str = "macro_f1", header: str = "Macro-F1 % (95% CI)") -> bytes:
+    return png(cost_quality_figure(rows, key, header))
+
+
+def cost_quality_figure(rows: list[dict], key: str, header: str):
+    """Training time against the headline metric, each model's 95% CI as an error bar, labels that never overlap
+    one another or any model's bar."""
     figure, axis = plt.subplots(figsize=(6.5, 4.2))
+    points = []
     for row in rows:
         seconds = max(row["train_seconds"], 1e-3)  # a log axis cannot show 0
-        axis.scatter(seconds, row["macro_f1"], marker=FAMILY_MARKERS.get(row["family"], "o"), s=45)
-        axis.annotate(row["model"], (seconds, row["macro_f1"]), textcoords="offset points", xytext=(5, 3), fontsize=8)
+        value, low, high = (row.get(k) for k in (key, f"{key}_ci_low", f"{key}_ci_high"))
+        low, high = (value, value) if low is None or high is None else (low, high)
+        axis.errorbar(seconds, value, yerr=[[value - low], [high - value]], fmt=FAMILY_MARKERS.get(row["family"], "o"),
+                      markersize=6, capsize=3, elinewidth=1)
+        points.append((seconds, value, low, high, row["model"]))
     axis.set_xscale("log")
-    axis.set(xlabel="training wall time, seconds (log scale)", ylabel="test macro-F1",
+    axis.set(xlabel="training wall time, seconds (log scale)", ylabel=header.replace(" % (95% CI)", ""),
              title="cost versus quality (marker: o classical, s neural, ^ transformer)")
     axis.grid(alpha=0.3)
-    return png(figure)
+    place_labels(figure, axis, points)
+    return figure
+
+
+# Where a label may sit relative to its point, in points, tried in this order: right, left, then a line higher or
+# lower each time, nearest first.
+OFFSETS = [(dx, dy) for dy in (2, -10, 14, -22, 26, -34, 38, -46, 50, -58) for dx in (6, -6)]
+
+
+def bar_boxes(figure, axis, points) -> list[Bbox]:
+    """Each model's marker and error bar, caps included, in display pixels: places no label may cover."""
+    half = 4 * figure.dpi / 72  # the caps reach 3 points either side, the marker 3; one more to breathe
+    boxes = []
+    for x, _, low, high, _ in points:
+        (px, bottom), (_, top) = axis.transData.transform([(x, low), (x, high)])
+        boxes.append(Bbox.from_extents(px - half, bottom - half, px + half, top + half))
+    return boxes
+
+
+def text_box(label, renderer) -> Bbox:
+    """The label's text in display pixels, without its leader line (Annotation's own extent includes the line)."""
+    label.update_positions(renderer)  # an offset label finds its place on the figure only here
+    return Text.get_window_extent(label, renderer)
+
+
+def within(box: Bbox, frame: Bbox) -> bool:
+    return frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+
+
+def place_labels(figure, axis, points: list[tuple]) -> list:
+    """Each label at the first offset whose box covers no bar and no label placed before it; deterministic, and a
+    label that finds no free offset is pushed down until it is free, so labels never overlap."""
+    figure.canvas.draw()  # settles the axis limits (autoscaling is lazy), so data maps to its final pixels
+    renderer = figure.canvas.get_renderer()
+    placed, labels = bar_boxes(figure, axis, points), []
+    for x, y, _, _, name in sorted(points, key=lambda p: (-p[1], p[0], p[4])):
+        label = axis.annotate(name, (x, y), textcoords="offset points", fontsize=8, xytext=OFFSETS[0],
+                              arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5})
+        for dx, dy in OFFSETS + [(6, -70 - 12 * step) for step in range(200)]:
+            label.set_position((dx, dy))
+            label.set_horizontalalignment("left" if dx >= 0 else "right")
+            box = text_box(label, renderer).expanded(1.05, 1.1)
+            inside = (dx, dy) not in OFFSETS or within(box, axis.bbox)  # off the axes only as a last resort
+            if inside and not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(box)
+        labels.append(label)
+    return labels
 
 
 def data_efficiency(curves: dict[str, list[tuple[int, float]]]) -> bytes:
