@@ -112,14 +112,21 @@ def main() -> int:
     for words in best[1]["clusters"]:
         print(f"- {words}")
     result = RecipeResult()
-    topics.embedding_section(cfg, data, corpus, result, {}, QUIET)
     topics.lda_section(cfg, data, corpus, result, QUIET)
     f = result.figures
     print(f"\nLDA (K={int(f['lda_k'])}): NPMI {f['lda_npmi']:.3f}, diversity {f['lda_topic_diversity']:.2f}, "
           f"NMI {f['lda_nmi']:.3f}")
-    print(f"embedding topics (K={int(f['embedding_topics_k'])}): NPMI {f['embedding_topics_npmi_mean']:.3f}, "
-          f"diversity {f['embedding_topics_diversity']:.2f}, NMI {f['embedding_topics_nmi']:.3f}")
-    for row in result.tables["embedding_topics"]:
+    for candidates in (0, 10, 20, 30, 40):
+        result = RecipeResult()
+        topics.embedding_section(dataclasses.replace(cfg, embedding_candidates=candidates), data, corpus, result, {},
+                                 QUIET)
+        f = result.figures
+        print(f"embedding topics (K={int(f['embedding_topics_k'])}, {candidates} c-TF-IDF candidates re-ranked): "
+              f"NPMI {f['embedding_topics_npmi_mean']:.3f}, diversity {f['embedding_topics_diversity']:.2f}, "
+              f"NMI {f['embedding_topics_nmi']:.3f}")
+        if candidates == cfg.embedding_candidates:
+            shown = result.tables["embedding_topics"]
+    for row in shown:
         print(f"- {row['label'] or '-'}: {row['top_words']} (NPMI {row['npmi']:.3f})")
     return 0
 

@@ -62,7 +62,7 @@ class Config(CommonConfig):
     lsa_components: int = 100
     encoder: str = "minilm-l6"  # alias of the offline all-MiniLM-L6-v2, or a local model folder
     embed_batch_size: int = 64
-    embed_max_length: int = 256
+    embed_max_length: int = 128  # tokens read per text: a news story's headline and lead carry its subject
     cluster_seeds: int = 5
     # 4. LDA
     lda_k: int | None = None  # None: the number of classes
@@ -78,8 +78,9 @@ class Config(CommonConfig):
     sample_docs: int = 5
     # 5. embedding topics: the encoder's document embeddings, PCA, K-means (K at the elbow), c-TF-IDF words
     embedding_topics: bool = True
-    embedding_components: int = 10
+    embedding_components: int = 5  # as BERTopic reduces (with UMAP); PCA to 5 or 10 scored alike on bbc-news
     embedding_k: int | None = None  # None: K at the elbow of k_min..k_max
+    embedding_candidates: int = 30  # c-TF-IDF words re-ranked by closeness to the topic; 0: c-TF-IDF order
     progress: bool = True  # progress bars on a terminal (never when stderr is not one)
 
 
@@ -108,6 +109,9 @@ def check(cfg: Config) -> None:
     if cfg.embedding_components < 1:
         raise LabError(f"embedding_components={cfg.embedding_components}: must be >= 1; give e.g. "
                        f"embedding_components=10")
+    if cfg.embedding_candidates < 0:
+        raise LabError(f"embedding_candidates={cfg.embedding_candidates}: must be >= 0; give e.g. "
+                       f"embedding_candidates=30")
     for name in ("lda_alpha", "lda_eta"):
         value = getattr(cfg, name)
         if value not in PRIORS:
@@ -154,24 +158,13 @@ def word_clusters(cfg: Config, data: LabData, corpus: parts.Corpus, result: Reci
         {"cluster": i, "size": len(cluster), "centre_word": cluster[0], "nearest_words": " ".join(
             cluster[1:cfg.nearest_words + 1]), **{key: row[key] for key in ("top_words", "npmi", "documents", "label")}}
         for i, (cluster, row) in enumerate(zip(ranked, rows_by_topic))]
-    result.tables["word_cluster_label"] = label_table(dominant, corpus, data, tops)
-    result.figures.update(alignment_figures("word_cluster", corpus.doc_labels, dominant))
+    result.tables["word_cluster_label"] = parts.label_table(dominant, corpus, data.label_names, tops)
+    result.figures.update(parts.alignment_figures("word_cluster", corpus.doc_labels, dominant))
     result.figures.update({"elbow_k": float(chosen), "word_vocabulary": float(len(words)),
                            "elbow_silhouette": next(row["silhouette"] for row in rows if row["k"] == chosen),
                            "word_cluster_npmi_mean": mean,
                            "word_cluster_diversity": scores.topic_diversity(tops, cfg.topn)})
     sweeps["words"] = (rows, chosen)
-
-
-def label_table(dominant, corpus: parts.Corpus, data: LabData, tops: list[list[str]]) -> list[dict]:
-    from lab.topics import lda as topics_lda
-    return topics_lda.topic_label_table(dominant, corpus.doc_labels, data.label_names, len(tops), tops)
-
-
-def alignment_figures(prefix: str, labels, dominant) -> dict[str, float]:
-    """NMI and ARI of the scored documents' topics against their labels."""
-    aligned = clustering.cluster_scores(labels, dominant)
-    return {f"{prefix}_nmi": aligned["nmi"], f"{prefix}_ari": aligned["ari"]}
 
 
 def embedding_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: RecipeResult, sweeps: dict,
@@ -183,24 +176,21 @@ def embedding_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: 
     if note:
         result.notes.append(note)
     ks = [min(cfg.embedding_k, ks[-1])] if cfg.embedding_k else ks
+    vectors = topic_words.SOURCES["encoder_documents"](cfg, corpus, [], progress)
     model = embedding_topics.fit(train, corpus.train, corpus.dictionary, ks, cfg.embedding_components, cfg.seed,
-                                 cfg.topn, bar=progress.over("embedding topics: K", "K"))
+                                 cfg.topn, vectors, cfg.embedding_candidates, progress.over("embedding topics: K", "K"))
     tops = [[word for word, _ in topic] for topic in model.words]
     mean, per_topic = scores.npmi(tops, corpus.train, corpus.dictionary, cfg.topn)
     dominant = model.assign(parts.doc_embeddings(cfg, corpus, progress))
     rows = parts.topic_rows(tops, per_topic, dominant, corpus.doc_labels, data.label_names, cfg.topn)
-    sizes = kmeans_sizes(model.clusters.labels_, len(tops))
+    sizes = np.bincount(model.clusters.labels_, minlength=len(tops)).tolist()
     result.tables["embedding_topics"] = [{**row, "train_documents": size} for row, size in zip(rows, sizes)]
-    result.tables["embedding_topic_label"] = label_table(dominant, corpus, data, tops)
+    result.tables["embedding_topic_label"] = parts.label_table(dominant, corpus, data.label_names, tops)
     result.tables["embedding_elbow"] = model.sweep
-    result.figures.update(alignment_figures("embedding_topics", corpus.doc_labels, dominant))
+    result.figures.update(parts.alignment_figures("embedding_topics", corpus.doc_labels, dominant))
     result.figures.update({"embedding_topics_k": float(len(tops)), "embedding_topics_npmi_mean": mean,
                            "embedding_topics_diversity": scores.topic_diversity(tops, cfg.topn)})
     sweeps["embedding topics"] = (model.sweep, len(tops))
-
-
-def kmeans_sizes(labels, k: int) -> list[int]:
-    return [int(n) for n in np.bincount(labels, minlength=k)]
 
 
 def doc_clusters(cfg: Config, data: LabData, corpus: parts.Corpus, result: RecipeResult, sweeps: dict,

