@@ -8,7 +8,7 @@ embedding topics at the recipe's settings. Every candidate shares one preprocess
     python benchmarks/topics_quality.py [--dataset bbc-news] [--reuters N] [key=value ...]
 
 --reuters N uses N texts of /work/shared/data/reuters_modapte_multilabel.csv (seeded draw) that carry exactly one
-topic label, that label kept, written to a temporary CSV outside the repo. Quality figures do not depend on the
+topic label, one of those carried so by at least 40 texts, that label kept, written to a temporary CSV outside the repo. Quality figures do not depend on the
 machine; for the recipe's wall time use benchmarks/topics_bbc.py under flock /tmp/lab-bench.lock.
 """
 
@@ -36,8 +36,12 @@ VOCABULARY = [("df", "none"), ("count", "none"), ("tfidf", "none"), ("df", "log_
 def reuters_csv(count: int, seed: int, folder: Path) -> str:
     import numpy as np
 
+    from collections import Counter
+
     with REUTERS.open(newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["label"] and ";" not in row["label"]]
+    common = {label for label, n in Counter(row["label"] for row in rows).items() if n >= 40}
+    rows = [row for row in rows if row["label"] in common]  # a stratified split needs a few texts per label
     chosen = np.random.default_rng(seed).choice(len(rows), size=min(count, len(rows)), replace=False)
     path = folder / "reuters_single_label.csv"
     with path.open("w", newline="") as handle:

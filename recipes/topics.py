@@ -2,9 +2,11 @@
 scored by the same coherence (NPMI), diversity and agreement with the dataset's labels.
 
 Data use: every unsupervised model (phrases, vocabulary, word vectors, TF-IDF/LSA, LDA, embedding topics) is fitted
-on the train split only. Document clusters and LDA's dominant topics are scored on `doc_split`: the test split by default (held out,
-and small enough to embed with MiniLM on a CPU in seconds), or all splits with doc_split=all (for tiny corpora).
-LDA's perplexity is always on the test split. No classifier is trained, so RecipeResult.models stays empty.
+on the train split only; coherence (NPMI) is measured on the tokenized train split for all three topic models.
+Document clusters and each topic model's documents (word clusters: the cluster whose words a document holds most;
+LDA: the dominant topic; embedding topics: the nearest centre) are scored on `doc_split`: the test split by
+default, or all splits with doc_split=all (for tiny corpora). LDA's perplexity is always on the test split.
+No classifier is trained, so RecipeResult.models stays empty.
 """
 
 from __future__ import annotations
