@@ -10,6 +10,12 @@ embedding topics at the recipe's settings. Every candidate shares one preprocess
 --reuters N uses N texts of /work/shared/data/reuters_modapte_multilabel.csv (seeded draw) that carry exactly one
 topic label, one of those carried so by at least 40 texts, that label kept, written to a temporary CSV outside the repo. Quality figures do not depend on the
 machine; for the recipe's wall time use benchmarks/topics_bbc.py under flock /tmp/lab-bench.lock.
+
+Last figures (2026-12-01, one seed, 42; mean NPMI of word clusters over all dictionary words, unweighted):
+bbc-news: Word2Vec -0.347, each word alone -0.184, token states -0.258, documents holding the word 0.130;
+over the first 1000 words with count-weighted K-means 0.121. Reuters (--reuters 1500, 12 labels): -0.393, -0.353,
+-0.339, 0.076; first 716 words count-weighted 0.174. LDA 0.104 / 0.072; embedding topics (30 candidates
+re-ranked) 0.170 / 0.168, plain c-TF-IDF 0.129 / 0.155.
 """
 
 from __future__ import annotations
