@@ -20,7 +20,7 @@ def test_purity_of_one_big_cluster_is_the_majority_share():
 
 
 def test_purity_rejects_mismatched_lengths():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="two non-empty label arrays of the same length"):
         clustering.purity([0, 1], [0])
 
 
@@ -74,3 +74,12 @@ def test_k_range_clamps_and_says_so():
     assert kmeans.k_range(2, 5, 100, "words") == ([2, 3, 4, 5], None)
     with pytest.raises(LabError, match="at least 3"):
         kmeans.k_range(2, 15, 2, "words")
+
+
+def test_weighted_kmeans_pulls_the_centre_towards_heavy_points():
+    points = np.array([[0.0], [1.0], [10.0]])
+    assert kmeans.fit_kmeans(points, 1, seed=0).cluster_centers_[0, 0] == pytest.approx(11 / 3)
+    weighted = kmeans.fit_kmeans(points, 1, seed=0, weights=np.array([1.0, 1.0, 8.0]))
+    assert weighted.cluster_centers_[0, 0] == pytest.approx((0 + 1 + 80) / 10)
+    rows = kmeans.sweep(points, [1], seed=0, weights=np.array([1.0, 1.0, 8.0]))
+    assert rows[0]["distortion"] == pytest.approx(8.1 ** 2 + 7.1 ** 2 + 8 * 1.9 ** 2)

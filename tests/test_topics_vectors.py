@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from lab.topics import encoder as topics_encoder
 from lab.topics import vectors as topics_vectors
 from lab.errors import LabError
 from tests.test_word_vectors import keyed
@@ -22,7 +23,7 @@ def test_lsa_is_fitted_on_train_and_rows_are_unit_length():
 
 def test_unknown_encoder_is_a_lab_error():
     with pytest.raises(LabError, match="encoder"):
-        topics_vectors.encoder_path("no-such-encoder")
+        topics_encoder.encoder_path("no-such-encoder")
 
 
 def test_minilm_embeddings_are_unit_length_semantic_and_quiet(capfd):

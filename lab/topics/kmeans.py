@@ -7,7 +7,7 @@ import numpy as np
 from lab.evaluation.clustering import METRICS, cluster_scores
 
 
-def fit_kmeans(points: np.ndarray, k: int, seed: int, n_init: int = 10):
+def fit_kmeans(points: np.ndarray, k: int, seed: int, n_init: int = 10, weights: np.ndarray | None = None):
     import warnings
 
     from sklearn.cluster import KMeans
@@ -16,7 +16,7 @@ def fit_kmeans(points: np.ndarray, k: int, seed: int, n_init: int = 10):
     with warnings.catch_warnings():
         # Duplicate documents (common in small corpora) leave fewer distinct clusters than K: sweep() copes.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(points)
+        return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(points, sample_weight=weights)
 
 
 def seeded_scores(points: np.ndarray, labels: np.ndarray, k: int, seeds: list[int]) -> dict[str, float]:
@@ -30,13 +30,15 @@ def seeded_scores(points: np.ndarray, labels: np.ndarray, k: int, seeds: list[in
     return summary
 
 
-def sweep(points: np.ndarray, ks: list[int], seed: int, n_init: int = 3, silhouette_sample: int = 2000) -> list[dict]:
-    """Distortion (K-means inertia) and silhouette at each K. Silhouette is sampled: it costs O(n^2)."""
+def sweep(points: np.ndarray, ks: list[int], seed: int, n_init: int = 3, silhouette_sample: int = 2000,
+          weights: np.ndarray | None = None, bar=None) -> list[dict]:
+    """Distortion (K-means inertia, weighted if weights are given) and silhouette at each K. Silhouette is sampled:
+    it costs O(n^2). bar, if given, wraps the list of Ks (a progress bar)."""
     from sklearn.metrics import silhouette_score
 
     rows = []
-    for k in ks:
-        model = fit_kmeans(points, k, seed, n_init)
+    for k in (bar(ks) if bar else ks):
+        model = fit_kmeans(points, k, seed, n_init, weights)
         if len(np.unique(model.labels_)) < 2:
             silhouette = float("nan")  # duplicate points can leave fewer distinct clusters than asked for
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 
@@ -25,29 +26,19 @@ def top_words(lda, topn: int = 10) -> list[list[tuple[str, float]]]:
 
 
 def coherence(lda, texts: list[list[str]], dictionary, measure: str, topn: int = 10) -> tuple[float, list[float]]:
-    """Overall and per-topic coherence on the given tokenized corpus. processes=1: no worker pool on 2 cores."""
-    from gensim.models import CoherenceModel
+    """Overall and per-topic coherence of the topics' top words on the given tokenized corpus
+    (lab.evaluation.coherence, the one place every topic model of the rung is scored)."""
+    from lab.evaluation.coherence import coherence as score
 
-    topics = [[word for word, _ in words] for words in top_words(lda, topn)]
-    model = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure, topn=topn,
-                           processes=1)
-    per_topic = [float(value) for value in model.get_coherence_per_topic()]
-    return float(np.mean(per_topic)), per_topic
-
-
-def topic_diversity(topics: list[list[str]], topn: int = 10) -> float:
-    """Unique words among all topics' top-n lists, divided by n * K: 1.0 means no two topics share a top word."""
-    if not topics:
-        return 0.0
-    words = [word for topic in topics for word in topic[:topn]]
-    return len(set(words)) / (topn * len(topics))
+    return score([[word for word, _ in words] for words in top_words(lda, topn)], texts, dictionary, measure, topn)
 
 
 def perplexity(lda, corpus: list) -> float:
-    """Held-out perplexity. log_perplexity returns a per-word likelihood bound, not a perplexity: 2^(-bound)."""
+    """Held-out perplexity, exp(-bound). log_perplexity returns a per-word likelihood bound in nats (gensim's bound
+    sums natural logs, though gensim's own log line raises 2 to it): on four equally likely words it is -ln 4."""
     if not any(corpus):
         return float("nan")
-    return float(2 ** (-lda.log_perplexity(corpus)))
+    return float(math.exp(-lda.log_perplexity(corpus)))
 
 
 def doc_topics(lda, corpus: list) -> np.ndarray:

