@@ -81,3 +81,15 @@ def variant_config(recipe: str, variant: str, **overrides):
     from lab.registry import load_recipe
 
     return build(load_recipe(recipe).Config, read_variant(recipe, variant), {k: str(v) for k, v in overrides.items()})
+
+
+@pytest.fixture
+def one_thread(monkeypatch):
+    """Tiny models are all overhead: one thread is fastest, and two thrash on a shared 2-core machine."""
+    import torch
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

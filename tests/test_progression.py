@@ -21,18 +21,6 @@ def tiny_bert(tmp_path_factory):
     return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert") / "tiny-bert", ROOT / "tests" / "assets" / "tiny.csv")
 
 
-@pytest.fixture
-def one_thread(monkeypatch):
-    """Tiny models are all overhead: one thread is fastest, and two thrash on a shared 2-core machine."""
-    import torch
-
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 # The sections a full progression's report has, by name, in this order (no recipe may skip its own).
 SECTIONS = ["## Cost versus quality", "## Per-class F1 (%)", "## Confusion matrices", "## Learning curves",
             "## Topics: clusters and topic models", "### 1. Choosing K: the elbow", "### 2. Word clusters",

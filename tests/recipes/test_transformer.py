@@ -30,15 +30,8 @@ def data():
 
 
 @pytest.fixture(autouse=True)
-def one_thread(monkeypatch):
-    """Tiny models are all overhead: one thread is fastest, and two thrash on a shared 2-core machine."""
-    import torch
-
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+def every_test_on_one_thread(one_thread):
     yield
-    torch.set_num_threads(before)
 
 
 def config(tiny_bert, runs_dir, **overrides):
