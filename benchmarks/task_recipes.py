@@ -3,6 +3,7 @@
 
     python benchmarks/task_recipes.py                       # classical and bow_ffn (quick), every dataset
     python benchmarks/task_recipes.py --recipes classical --datasets reuters
+    python benchmarks/task_recipes.py --recipes transformer --profile default --datasets hahackathon
 
 Splits: GoEmotions and Reuters on their official test split (meta/*.meta.csv; Reuters has no dev split, so 10% of
 its train is carved off, seeded); CLEAR and HaHackathon have no labelled official test here, so a seeded 80/10/10
@@ -49,6 +50,7 @@ DATASETS = {  # name -> (file, task, split rule)
     "hahackathon": ("hahackathon_humor_regression.csv", "regression", "random"),
 }
 PROFILES = {"classical": "default", "bow_ffn": "quick", "lstm": "quick", "transformer": "quick"}
+QUIET = {"classical": {}, "transformer": {"progress": "false", "checkpoint": "false"}}  # no checkpoints under ./runs
 
 
 def split_names(name: str, rule: str, n: int, seed: int = 0) -> list[str]:
@@ -92,6 +94,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipes", nargs="+", default=["classical", "bow_ffn"])
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--profile", help="one config for every recipe given (default: classical default, the "
+                        "networks quick)")
     args = parser.parse_args()
     for name in args.datasets:
         data = load(name)
@@ -101,7 +105,7 @@ def main() -> None:
         sizes = {split: len(data.texts(split)) for split in ("train", "validation", "test")}
         print(f"== {name} ({data.task}) {sizes}; floor {fmt(scores(data.task, truth, floor))}", flush=True)
         for recipe in args.recipes:
-            cfg = variant_config(recipe, PROFILES[recipe], **({} if recipe == "classical" else {"progress": "false"}))
+            cfg = variant_config(recipe, args.profile or PROFILES[recipe], **QUIET.get(recipe, {"progress": "false"}))
             began = time.perf_counter()
             result = import_module(f"recipes.{recipe}").run(cfg, data)
             seconds = time.perf_counter() - began
