@@ -94,7 +94,8 @@ def label_table(runs: list[dict], label_names: list[str]) -> tuple[dict, dict, l
     scores = {"title": "", "columns": ["Model"] + label_names,
               "rows": [[name] + [f"{v * 100:.1f}" for v in values] for name, values in f1.items()]}
     support = [models[0]["per_label"][n]["support"] for n in label_names] if models else []
-    counts = {"title": "", "columns": ["Label", "Test examples"],
-              "rows": [[n, str(s)] for n, s in zip(label_names, support)]}
+    train = runs[0]["dataset"].get("train_label_counts")  # runs written before lab counted them have none
+    counts = {"title": "", "columns": ["Label", "Train examples", "Test examples"],
+              "rows": [[n, str(train[i]) if train else "", str(s)] for i, (n, s) in enumerate(zip(label_names, support))]}
     missed = [n for i, n in enumerate(label_names) if models and all(values[i] == 0 for values in f1.values())]
     return scores, counts, missed

@@ -136,7 +136,7 @@ def label_sections(labels: tuple | None) -> list[dict]:
     text = ([f"No model finds {len(missed)} label(s) (F1 0 for every model): {', '.join(missed)}."] if missed
             else ["Every label is found by at least one model."])
     return [section("Per-label F1 (%)", 2, text=text, tables=[scores]),
-            section("Label frequencies", 2, text=["Test examples carrying each label."], tables=[counts])]
+            section("Label frequencies", 2, text=["Train and test examples carrying each label."], tables=[counts])]
 
 
 def errors_section(errors: dict | None) -> dict | None:
