@@ -54,6 +54,8 @@ def headline_cell(row: dict, column, best: dict) -> dict:
     if row["recipe"] == by_task.FLOOR_RECIPE and column.source in ("computed", "efficiency"):
         return {"text": "", "bold": False, "after": ""}
     cell = spec.cell(row, column, best)
+    if column.key == "model" and row["recipe"] == by_task.FLOOR_RECIPE:
+        cell["text"] += " (floor)"  # the terminal's summary has no recipe column to say so
     if column.key == "model" and row.get("flags"):
         cell["text"] += " " + "".join(row["flags"])
     return cell
@@ -90,7 +92,7 @@ def summary(report: dict, columns) -> dict:
     keys = [key.format(headline=headline) for key in spec.SUMMARY_KEYS]
     chosen = [c for key in keys for c in columns if c.key == key]  # a task's list may lack one: it is skipped
     return {"columns": [c.header for c in chosen],
-            "rows": [[spec.cell(row, c, {}) for c in chosen] for row in report["rows"]]}
+            "rows": [[headline_cell(row, c, {}) for c in chosen] for row in report["rows"]]}
 
 
 def sections(report: dict) -> list[dict]:
