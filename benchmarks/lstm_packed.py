@@ -2,7 +2,7 @@
 
 One training step (forward + backward) of the default architecture (BiLSTM 64 per direction, 200-d embeddings,
 max pooling) on 64 texts whose lengths are spread evenly up to --length tokens; median of --repeats steps each.
-Also checks the two modes' outputs agree. Behind lab/lstm_model.py's CPU default (padded):
+Also checks the two modes' outputs agree. Behind lab/models/lstm.py's CPU default (padded):
 
     flock /tmp/lab-bench.lock python benchmarks/lstm_packed.py [--length 300] [--repeats 5]
 """

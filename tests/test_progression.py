@@ -36,7 +36,8 @@ def one_thread(monkeypatch):
 # The sections a full progression's report has, by name, in this order (no recipe may skip its own).
 SECTIONS = ["## Cost versus quality", "## Per-class F1 (%)", "## Confusion matrices", "## Learning curves",
             "## Topics: clusters and topic models", "### 1. Choosing K: the elbow", "### 2. Word clusters",
-            "### 3. Document clusters scored against the labels", "### 4. LDA topics", "### 5. Topic coherence",
+            "### 3. Document clusters scored against the labels", "### 4. LDA topics", "### 5. Embedding topics",
+            "### 6. Topic coherence",
             "## Bag of words, feed-forward network", "## LSTM", "## Transformer", "## Runs"]
 
 
