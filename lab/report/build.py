@@ -2,8 +2,8 @@
 
 The runs are gathered here into one report model (lab/report/model.py) that every output is rendered from.
 
-Only runs scored on the same test split (same fingerprint) share a table; the newest split wins and any
-other is named and left out, never mixed in.
+Only runs of one task scored on the same test split (same fingerprint) share a table; the newest run's split
+and task win, and any other run is named and left out, never mixed in.
 """
 
 from __future__ import annotations
