@@ -101,12 +101,19 @@ def make_record(recipe: str, config: str | None, cfg, data, result: RecipeResult
         "config": as_dict(cfg),
         "dataset": {"name": data.name, "spec": data.spec, "fingerprint": data.fingerprint,
                     "label_names": data.label_names, "sizes": {k: len(v) for k, v in data.splits.items()},
-                    "task": task, "language": data.language, "notes": data.notes},
+                    "task": task, "language": data.language, "notes": data.notes, **train_label_counts(data)},
         "floor": floor_metrics(task, data) if models else None,
         "models": models, "figures": result.figures, "tables": result.tables,
         "plots": sorted(result.plots), "notes": result.notes,
         "environment": describe_environment(),
     }
+
+
+def train_label_counts(data) -> dict:
+    """Multi-label: how many training texts carry each label (the report's label frequencies)."""
+    if data.task != "multi_label":
+        return {}
+    return {"train_label_counts": [int(count) for count in np.asarray(data.labels("train")).sum(axis=0)]}
 
 
 def check_predictions(model: ModelResult, n_test: int) -> None:

@@ -42,7 +42,7 @@ def test_all_runs_every_recipe_on_one_split_and_reports_every_section(tmp_path, 
     assert [h for h in headings if h in SECTIONS] == SECTIONS, headings
     models = [m["name"] for r in records for m in r["models"]]
     assert models == ["tfidf_nb", "tfidf_logreg", "tfidf_svm", "bow_ffn", "lstm", "tiny-bert"]
-    assert [row[1]["text"] for row in written.model["headline"]["rows"]] == models
+    assert [row[1]["text"] for row in written.model["headline"]["rows"]] == models + ["dummy (floor)"]
     for link in re.findall(r"\]\(([^)]+\.png)\)", markdown):  # every picture the page shows is there
         assert (tmp_path / "report" / link).stat().st_size > 1000, link
     assert {"cost_quality.png", "confusion_matrices.png", "learning_curves.png", "topics_elbow.png"} <= {
@@ -165,7 +165,8 @@ def test_run_all_reports_into_the_working_folder_beside_another_profiles_report(
     out = capsys.readouterr().out.splitlines()
     table = out.index("Comparison on tiny (profile tiny)")
     assert out[table + 1].startswith("| Model ") and out[table + 3].startswith("| tfidf_nb ")
-    assert out[table + 6] == "reports/tiny" and "  comparison.md" in out[table + 7:]
+    assert out[table + 6].startswith("| dummy (floor) ")  # the newest run's dummy model: the floor row
+    assert out[table + 7] == "reports/tiny" and "  comparison.md" in out[table + 8:]
     assert json.loads(Path("reports/tiny/comparison.json").read_text())["profile"] == "tiny"
     assert main(["run", "all", "--profile", "quick", f"dataset={tiny_csv}", scratch]) == 0
     assert "went to reports/tiny-quick" in capsys.readouterr().err

@@ -2,8 +2,8 @@
 
 The runs are gathered here into one report model (lab/report/model.py) that every output is rendered from.
 
-Only runs scored on the same test split (same fingerprint) share a table; the newest split wins and any
-other is named and left out, never mixed in.
+Only runs of one task scored on the same test split (same fingerprint) share a table; the newest run's split
+and task win, and any other run is named and left out, never mixed in.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.errors import LabError, make_folder
-from lab.evaluation.significance import mcnemar_exact
+from lab.evaluation.significance import paired_test
 from lab.evaluation.hard_examples import hard_examples
 from lab.registry import PROGRESSION
+from lab.report import by_task
 from lab.report import columns as spec
 from lab.report.model import build_model
 from lab.report.render import render_files
@@ -53,59 +54,72 @@ def build_reports(runs_dir: Path, out_dir: Path | None = None, dataset: str | No
     return written
 
 
+def task_of(record: dict) -> str:
+    return record.get("task") or record["dataset"].get("task") or "single_label"  # older runs: single-label
+
+
 def select_runs(records: list[dict]) -> tuple[list[dict], list[dict]]:
-    """The newest run of each recipe on the newest split, and the runs left out for using another split."""
-    fingerprint = records[-1]["dataset"]["fingerprint"]
+    """The newest run of each recipe on the newest split and task, and the runs left out for using another split
+    or task (one table never mixes tasks)."""
+    fingerprint, task_name = records[-1]["dataset"]["fingerprint"], task_of(records[-1])
+    comparable = [r for r in records if r["dataset"]["fingerprint"] == fingerprint and task_of(r) == task_name]
     latest: dict[str, dict] = {}
-    for record in records:
-        if record["dataset"]["fingerprint"] == fingerprint and record.get("train_size") is None:
+    for record in comparable:
+        if record.get("train_size") is None:
             latest[record["recipe"]] = record
     order = {name: i for i, name in enumerate(PROGRESSION)}
     chosen = sorted(latest.values(), key=lambda r: (order.get(r["recipe"], len(order)), r["recipe"]))
-    excluded = [r for r in records if r["dataset"]["fingerprint"] != fingerprint]
+    excluded = [r for r in records if r not in comparable]
     return chosen, excluded
 
 
 def table_rows(runs: list[dict], columns) -> list[dict]:
-    """One row per model, with the raw keys the column specs name (CIs as <key>_ci_low and _ci_high)."""
-    rows = []
-    for record in runs:
-        for model in record["models"]:
-            identity = {"recipe": record["recipe"], "model": model["name"], "family": model["family"],
-                        "run_id": record["run_id"]}
-            sources = {"metrics": model["metrics"], "efficiency": model["efficiency"], "computed": {}, "run": identity}
-            row = {**identity, "p_vs_best": None, "_path": record["path"]}  # what significance and plots read
-            for column in columns:
-                row[column.key] = sources[column.source].get(column.key)
-                if column.ci:
-                    row[f"{column.key}_ci_low"], row[f"{column.key}_ci_high"] = (
-                        model["metrics"].get(f"{column.key}_ci") or (None, None))
-            rows.append(row)
-    return rows
+    """One row per model, with the raw keys the column specs name (CIs as <key>_ci_low and _ci_high), then the
+    newest run's dummy model as the floor row."""
+    rows = [model_row(record, record["recipe"], model, columns) for record in runs for model in record["models"]]
+    newest = max(runs, key=lambda r: r["created"]) if runs else None
+    floor = by_task.floor_model(newest) if newest else None
+    return rows + ([model_row(newest, by_task.FLOOR_RECIPE, floor, columns)] if floor else [])
 
 
-def read_test_predictions(rows: list[dict]) -> tuple[list[str], dict[tuple, list[str]], list[str] | None]:
-    """True labels, each model's predicted labels and the texts' openings (None for runs written before lab kept
-    them), read once per run from its predictions.csv."""
+def model_row(record: dict, recipe: str, model: dict, columns) -> dict:
+    identity = {"recipe": recipe, "model": model["name"], "family": model["family"], "run_id": record["run_id"]}
+    sources = {"metrics": model["metrics"], "efficiency": model["efficiency"], "computed": {}, "run": identity}
+    row = {**identity, "p_vs_best": None, "_path": record["path"]}  # what significance and plots read
+    for column in columns:
+        row[column.key] = sources[column.source].get(column.key)
+        if column.ci:
+            row[f"{column.key}_ci_low"], row[f"{column.key}_ci_high"] = (
+                model["metrics"].get(f"{column.key}_ci") or (None, None))
+    return row
+
+
+def read_test_predictions(rows: list[dict], task_name: str, label_names: list[str]) -> tuple[list, dict, list | None]:
+    """True labels, each model's predictions (read back per task, as lab.evaluation.paired_test takes them) and the
+    texts' openings (None for runs written before lab kept them), read once per run from its predictions.csv."""
     tables = {path: read_predictions(path) for path in {row["_path"] for row in rows}}
     first = tables[rows[0]["_path"]]
     with_text = [table for table in tables.values() if table and "text" in table[0]]
     texts = [r["text"] for r in with_text[0]] if with_text else None
-    predicted = {(row["recipe"], row["model"]): [r[row["model"]] for r in tables[row["_path"]]] for row in rows}
-    return [r["label"] for r in first], predicted, texts
+    read = by_task.READ_CELLS[task_name]
+    predicted = {(row["recipe"], row["model"]): read(label_names, [r[row["model"]] for r in tables[row["_path"]]])
+                 for row in rows}
+    return read(label_names, [r["label"] for r in first]), predicted, texts
 
 
-def add_significance(rows: list[dict], truth: list[str], predicted: dict[tuple, list[str]], headline) -> None:
-    """Exact McNemar test of every model against the best model by the headline metric, on the shared test
-    examples."""
+def add_significance(rows: list[dict], truth, predicted: dict[tuple, list], headline, task_name: str) -> None:
+    """The task's paired test (lab.evaluation.paired_test) of every model against the best model by the headline
+    metric, on the shared test examples."""
     if len(rows) < 2:
         return
-    pick = max if headline.direction == "max" else min
-    best = pick(rows, key=lambda row: row[headline.key])
+    scored = [row for row in rows if row[headline.key] is not None]
+    if not scored:
+        return
+    best = (max if headline.direction == "max" else min)(scored, key=lambda row: row[headline.key])
     best_pred = predicted[(best["recipe"], best["model"])]
     for row in rows:
         if row is not best:
-            row["p_vs_best"] = mcnemar_exact(truth, best_pred, predicted[(row["recipe"], row["model"])])
+            row["p_vs_best"] = paired_test(task_name, truth, best_pred, predicted[(row["recipe"], row["model"])])
 
 
 def read_predictions(run_path: str) -> list[dict]:
@@ -117,25 +131,44 @@ def write_report(records: list[dict], target: Path, explicit: bool = False) -> W
     runs, excluded = select_runs(records)
     if not runs:
         raise LabError("only data-efficiency runs were found; run the recipes on the full training split first")
-    task_name = runs[0].get("task") or runs[0]["dataset"].get("task") or "single_label"  # older runs: single-label
-    columns = spec.columns_for(task_name)
+    task_name, label_names = task_of(runs[0]), runs[0]["dataset"]["label_names"]
+    columns, headline = spec.columns_for(task_name), spec.headline_column(task_name)
     rows = table_rows(runs, columns)
-    truth, predicted, texts = read_test_predictions(rows) if rows else ([], {}, None)
-    add_significance(rows, truth, predicted, spec.headline_column(task_name))
-    hard = hard_examples(truth, {f"{recipe}/{model}": labels for (recipe, model), labels in predicted.items()}, texts)
-    warning = excluded_warning(excluded, runs[0]["dataset"]["fingerprint"]) if excluded else None
+    models = [row for row in rows if row["recipe"] != by_task.FLOOR_RECIPE]
+    truth, predicted, texts = read_test_predictions(models, task_name, label_names) if models else ([], {}, None)
+    add_significance(models, truth, predicted, headline, task_name)
+    flags = by_task.flag_rows(rows, runs, task_name)
+    warning = excluded_warning(excluded, runs[0]) if excluded else None
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    report = {"dataset": runs[0]["dataset"], "runs": runs, "rows": rows, "best": spec.best_values(rows, columns),
-              "warning": warning, "failures": open_failures(records, runs), "efficiency": data_efficiency(records, runs),
-              "hard": hard, "excluded": excluded, "task": task_name, "profile": profile_of(runs)}
-    images = draw_images(report, spec.headline_column(task_name))
-    report["images"] = images
+    report = {"dataset": runs[0]["dataset"], "runs": runs, "rows": rows, "flags": flags,
+              "best": spec.best_values(models, columns), "warning": warning, "failures": open_failures(records, runs),
+              "efficiency": data_efficiency(records, runs, headline.key), "excluded": excluded, "task": task_name,
+              "profile": profile_of(runs), **task_parts(task_name, runs, truth, predicted, texts)}
+    report["images"] = draw_images(report, headline)
     model = build_model(report)
     folder, note = choose_folder(target, model["data"], explicit)
     if note:
         print(f"note: {note}", file=sys.stderr)
-    return Written(folder, write_atomically(folder, render_files(model, images)), model, note)
+    return Written(folder, write_atomically(folder, render_files(model, report["images"])), model, note)
+
+
+# task -> its own parts of the report. hard: single-label's examples most models miss; errors: regression's largest
+# errors (and truth/predicted for its scatter); labels: multi-label's per-label F1, test counts and missed labels.
+TASK_PARTS = {
+    "single_label": lambda runs, truth, predicted, texts: {"hard": hard_examples(
+        truth, {f"{r}/{m}": labels for (r, m), labels in predicted.items()}, texts)},
+    "regression": lambda runs, truth, predicted, texts: {
+        "errors": by_task.largest_errors(truth, predicted, texts) if predicted else None,
+        "scatter": (truth, predicted) if predicted else None},
+    "multi_label": lambda runs, truth, predicted, texts: {
+        "labels": by_task.label_table(runs, runs[0]["dataset"]["label_names"])},
+}
+
+
+def task_parts(task_name: str, runs: list[dict], truth, predicted: dict, texts) -> dict:
+    return {"hard": None, "errors": None, "scatter": None, "labels": None,
+            **TASK_PARTS[task_name](runs, truth, predicted, texts)}
 
 
 def profile_of(runs: list[dict]) -> str:
@@ -188,17 +221,18 @@ def open_failures(records: list[dict], runs: list[dict]) -> list[dict]:
     return [f for f in json.loads(path.read_text()) if succeeded.get(f["recipe"], "") < f["created"]]
 
 
-def data_efficiency(records: list[dict], runs: list[dict]) -> dict[str, list[tuple[int, float]]]:
-    """Test macro-F1 against the number of training examples, per model, on the report's test split."""
+def data_efficiency(records: list[dict], runs: list[dict], key: str = "macro_f1") -> dict[str, list[tuple]]:
+    """The test headline metric against the number of training examples, per model, on the report's test split."""
     fingerprint = runs[0]["dataset"]["fingerprint"]
-    subsets = [r for r in records if r["dataset"]["fingerprint"] == fingerprint and r.get("train_size") is not None]
+    subsets = [r for r in records if r["dataset"]["fingerprint"] == fingerprint and r.get("train_size") is not None
+               and task_of(r) == task_of(runs[0])]
     if not subsets:
         return {}
     points: dict[str, dict[int, float]] = {}
     for record in subsets + runs:  # later records win, and the full-size runs come last
         size = record.get("train_size") or record["dataset"]["sizes"]["train"]
         for model in record["models"]:
-            points.setdefault(model["name"], {})[size] = model["metrics"]["macro_f1"]
+            points.setdefault(model["name"], {})[size] = model["metrics"][key]
     return {name: sorted(by_size.items()) for name, by_size in points.items() if len(by_size) > 1}
 
 
@@ -207,13 +241,18 @@ def draw_images(report: dict, headline) -> dict[str, bytes]:
     models = [m for r in report["runs"] for m in r["models"]]
     images = {}
     if report["rows"]:
-        images["cost_quality.png"] = plots.cost_quality(report["rows"], headline.key, headline.header)
-        images["confusion_matrices.png"] = plots.confusion_matrices(models, report["dataset"]["label_names"])
+        shown = [row for row in report["rows"] if row["recipe"] != by_task.FLOOR_RECIPE]  # the floor has no cost
+        images["cost_quality.png"] = plots.cost_quality(shown, headline.key, headline.header)
+    with_matrix = [m for m in models if m.get("confusion_matrix")]  # single-label only
+    if with_matrix:
+        images["confusion_matrices.png"] = plots.confusion_matrices(with_matrix, report["dataset"]["label_names"])
+    if report["scatter"]:
+        images["predicted_vs_true.png"] = plots.predicted_vs_true(*report["scatter"])
     trained = [m for m in models if m.get("history")]
     if trained:
-        images["learning_curves.png"] = plots.learning_curves(trained)
+        images["learning_curves.png"] = plots.learning_curves(trained, *by_task.CURVES[report["task"]])
     if report["efficiency"]:
-        images["data_efficiency.png"] = plots.data_efficiency(report["efficiency"])
+        images["data_efficiency.png"] = plots.data_efficiency(report["efficiency"], short_name(headline.header))
     for record in report["runs"]:
         for plot in record["plots"]:
             source = Path(record["path"]) / f"{plot}.png"
@@ -224,10 +263,25 @@ def draw_images(report: dict, headline) -> dict[str, bytes]:
     return images
 
 
-def excluded_warning(excluded: list[dict], fingerprint: str) -> str:
-    paths = ", ".join(r["path"] for r in excluded)
-    return (f"{len(excluded)} run(s) used a different test split than the newest runs (fingerprint {fingerprint}) "
-            f"and are left out of this table: {paths}; rerun them with the same dataset options and seed to compare")
+def short_name(header: str) -> str:
+    """'Macro-F1 % (95% CI)' -> 'Macro-F1'."""
+    return header.split(" (")[0].removesuffix(" %")
+
+
+def excluded_warning(excluded: list[dict], newest: dict) -> str:
+    """One line for the runs on another split, one for the runs of another task: a table never mixes them."""
+    fingerprint, task_name = newest["dataset"]["fingerprint"], task_of(newest)
+    other_split = [r["path"] for r in excluded if r["dataset"]["fingerprint"] != fingerprint]
+    other_task = [r["path"] for r in excluded if r["dataset"]["fingerprint"] == fingerprint]
+    lines = []
+    if other_split:
+        lines.append(f"{len(other_split)} run(s) used a different test split than the newest runs (fingerprint "
+                     f"{fingerprint}) and are left out of this table: {', '.join(other_split)}; rerun them with the "
+                     f"same dataset options and seed to compare")
+    if other_task:
+        lines.append(f"{len(other_task)} run(s) are of another task than the newest runs ({task_name}) and are left "
+                     f"out of this table: {', '.join(other_task)}; rerun them with the same task= to compare")
+    return "; ".join(lines)
 
 
 def write_atomically(out_dir: Path, contents: dict[str, str]) -> list[Path]:

@@ -74,12 +74,12 @@ HEADLINE_COLUMNS = {
         metric("weighted_f1", "Weighted F1 %", ci=False, page=False)) + COST,
     "multi_label": IDENTITY + (
         metric("micro_f1", "Micro-F1 % (95% CI)"), metric("macro_f1", "Macro-F1 % (95% CI)"),
-        metric("samples_f1", "Samples F1 %", ci=False), metric("subset_accuracy", "Exact match %", ci=False),
+        metric("samples_f1", "Samples F1 %", ci=False), metric("subset_accuracy", "Subset accuracy %", ci=False),
         metric("hamming_loss", "Hamming loss", "min", decimal(4), ci=False)) + COST,
     "regression": IDENTITY + (
         metric("rmse", "RMSE (95% CI)", "min", decimal(3)), metric("mae", "MAE (95% CI)", "min", decimal(3)),
-        metric("r2", "R² (95% CI)", "max", decimal(3)), metric("spearman", "Spearman ρ", format=decimal(3), ci=False)
-    ) + COST,
+        metric("r2", "R² (95% CI)", "max", decimal(3)), metric("pearson", "Pearson r (95% CI)", format=decimal(3)),
+        metric("spearman", "Spearman ρ (95% CI)", format=decimal(3))) + COST,
 }
 
 # The terminal's compact table at the end of `lab run all` and `lab report` (after lm-eval's closing table).

@@ -10,14 +10,20 @@ parts are the JSON and CSV files, so every output says the same thing.
 from __future__ import annotations
 
 from lab.evaluation.significance import SIGNIFICANCE
+from lab.report import by_task
 from lab.report import columns as spec
 from lab.report import names
 from lab.report.sections import recipe_sections, section
 
-LEGEND = ("Best value in each column in bold. vs best: exact McNemar test of each model against the best "
+LEGEND = ("Best value in each column in bold. vs best: {test} of each model against the best "
           f"{{headline}} model on the same test examples; n.s. means p ≥ {SIGNIFICANCE} (no significant difference). "
           "95% CIs: percentile bootstrap over 1,000 resamples of the test set. Train s: wall time of training; "
           "Infer ex/s: test-set inference throughput; Peak MB: peak resident memory above the start of training.")
+# task -> the paired test lab.evaluation.paired_test runs for it, as the legend names it
+PAIRED_TEST_NAMES = {"single_label": "exact McNemar test",
+                     "multi_label": "paired permutation test of the micro-F1 difference",
+                     "regression": "paired permutation test of the RMSE difference"}
+FLOOR_LEGEND = "floor: the dummy model ({floor}), not a model to compare against; it is never marked best."
 HARD_HEADER = ["Row", "True label", "Missed by", "Predicted as", "Text"]
 
 
@@ -27,8 +33,8 @@ def build_model(report: dict) -> dict:
     columns = spec.columns_for(report["task"])
     shown = [c for c in columns if c.page]
     headline = {"columns": [c.header for c in shown],
-                "rows": [[spec.cell(row, c, report["best"]) for c in shown] for row in report["rows"]],
-                "legend": LEGEND.format(headline=short(spec.headline_column(report["task"]).header))}
+                "rows": [[headline_cell(row, c, report["best"]) for c in shown] for row in report["rows"]],
+                "legend": legend(report)}
     return {
         "title": f"Comparison on {report['dataset']['name']}",
         "facts": header_facts(report),
@@ -43,6 +49,26 @@ def build_model(report: dict) -> dict:
     }
 
 
+def headline_cell(row: dict, column, best: dict) -> dict:
+    """The floor row shows its metrics only (a dummy has no cost); a flagged model carries its marks by its name."""
+    if row["recipe"] == by_task.FLOOR_RECIPE and column.source in ("computed", "efficiency"):
+        return {"text": "", "bold": False, "after": ""}
+    cell = spec.cell(row, column, best)
+    if column.key == "model" and row["recipe"] == by_task.FLOOR_RECIPE:
+        cell["text"] += " (floor)"  # the terminal's summary has no recipe column to say so
+    if column.key == "model" and row.get("flags"):
+        cell["text"] += " " + "".join(row["flags"])
+    return cell
+
+
+def legend(report: dict) -> str:
+    task_name = report["task"]
+    parts = [LEGEND.format(test=PAIRED_TEST_NAMES[task_name], headline=short(spec.headline_column(task_name).header))]
+    if any(row["recipe"] == by_task.FLOOR_RECIPE for row in report["rows"]):
+        parts.append(FLOOR_LEGEND.format(floor=spec.task(task_name).floor))
+    return " ".join(parts + report.get("flags", []))
+
+
 def short(header: str) -> str:
     """'Macro-F1 % (95% CI)' -> 'Macro-F1'."""
     return header.split(" (")[0].removesuffix(" %")
@@ -50,9 +76,11 @@ def short(header: str) -> str:
 
 def header_facts(report: dict) -> list[dict]:
     dataset, sizes = report["dataset"], report["dataset"]["sizes"]
+    names = dataset["label_names"]
+    kind = (f"{len(names)} {'labels' if report['task'] == 'multi_label' else 'classes'} ({', '.join(names)})" if names
+            else spec.task(report["task"]).description)
     facts = [{"label": "Profile", "text": report["profile"]},
-             {"label": "Test split", "text": f"{sizes['test']} examples, {len(dataset['label_names'])} classes "
-                                             f"({', '.join(dataset['label_names'])})"},
+             {"label": "Test split", "text": f"{sizes['test']} examples, {kind}"},
              {"label": "Train / validation", "text": f"{sizes['train']} / {sizes['validation']} examples"},
              {"label": "Split fingerprint", "text": dataset["fingerprint"]}]
     return facts + [{"label": "Data", "text": note} for note in dataset["notes"]]
@@ -64,7 +92,7 @@ def summary(report: dict, columns) -> dict:
     keys = [key.format(headline=headline) for key in spec.SUMMARY_KEYS]
     chosen = [c for key in keys for c in columns if c.key == key]  # a task's list may lack one: it is skipped
     return {"columns": [c.header for c in chosen],
-            "rows": [[spec.cell(row, c, {}) for c in chosen] for row in report["rows"]]}
+            "rows": [[headline_cell(row, c, {}) for c in chosen] for row in report["rows"]]}
 
 
 def sections(report: dict) -> list[dict]:
@@ -72,10 +100,14 @@ def sections(report: dict) -> list[dict]:
     parts = [image_section("Cost versus quality", "cost_quality.png", images,
                            "Training wall time against the headline metric; bars: 95% CIs.")]
     parts.append(per_class_section(runs))
+    parts += label_sections(report.get("labels"))
     parts.append(image_section("Confusion matrices", "confusion_matrices.png", images))
+    parts.append(image_section("Predicted against true values", "predicted_vs_true.png", images,
+                               "Each test example's prediction against its true value; the line marks perfect ones."))
     parts.append(image_section("Learning curves", "learning_curves.png", images))
     parts.append(hard_section(report["hard"]))
-    parts.append(efficiency_section(report["efficiency"], images))
+    parts.append(errors_section(report.get("errors")))
+    parts.append(efficiency_section(report["efficiency"], images, spec.headline_column(report["task"])))
     flat = [part for part in parts if part]
     for record in runs:
         flat += recipe_sections(record, images)
@@ -91,10 +123,29 @@ def image_section(title: str, name: str, images: dict, text: str | None = None) 
 
 def per_class_section(runs: list[dict]) -> dict | None:
     label_names = runs[0]["dataset"]["label_names"]
-    rows = [[m["name"]] + [spec.pct(m["per_class"][n]["f1"]) for n in label_names] for r in runs for m in r["models"]]
+    rows = [[m["name"]] + [spec.pct(m["per_class"][n]["f1"]) for n in label_names]
+            for r in runs for m in r["models"] if "per_class" in m]  # single-label only
     if not rows:
         return None
     return section("Per-class F1 (%)", 2, tables=[{"title": "", "columns": ["Model"] + label_names, "rows": rows}])
+
+
+def label_sections(labels: tuple | None) -> list[dict]:
+    """Multi-label: per-label F1 (models x labels), how often each label occurs, and the labels no model finds."""
+    if not labels:
+        return []
+    scores, counts, missed = labels
+    text = ([f"No model finds {len(missed)} label(s) (F1 0 for every model): {', '.join(missed)}."] if missed
+            else ["Every label is found by at least one model."])
+    return [section("Per-label F1 (%)", 2, text=text, tables=[scores]),
+            section("Label frequencies", 2, text=["Train and test examples carrying each label."], tables=[counts])]
+
+
+def errors_section(errors: dict | None) -> dict | None:
+    if not errors or not errors["rows"]:
+        return None
+    return section("Test examples with the largest errors", 2, tables=[{"title": "", **errors}],
+                   text=["Ordered by the mean absolute error over all models. Row: position in the test split."])
 
 
 def hard_section(hard: dict | None) -> dict | None:
@@ -122,13 +173,13 @@ def verb(count: int) -> str:
     return "is" if count == 1 else "are"
 
 
-def efficiency_section(curves: dict, images: dict) -> dict | None:
+def efficiency_section(curves: dict, images: dict, headline) -> dict | None:
     if not curves:
         return None
     sizes = sorted({size for points in curves.values() for size, _ in points})
-    rows = [[model] + [spec.pct(dict(points).get(s)) for s in sizes] for model, points in curves.items()]
+    rows = [[model] + [headline.format(dict(points).get(s)) for s in sizes] for model, points in curves.items()]
     plot = [{"title": "Data efficiency", "src": "data_efficiency.png"}] if "data_efficiency.png" in images else []
-    return section("Data efficiency: test macro-F1 % by training examples", 2, images=plot,
+    return section(f"Data efficiency: test {headline.header.split(' (')[0]} by training examples", 2, images=plot,
                    tables=[{"title": "", "columns": ["Model"] + [str(s) for s in sizes], "rows": rows}])
 
 
@@ -141,11 +192,16 @@ def runs_table(runs: list[dict]) -> dict:
 def json_data(report: dict, columns) -> dict:
     keys = spec.raw_keys(columns)
     return {"dataset": report["dataset"], "profile": report["profile"], "task": report["task"],
-            "rows": [{key: row.get(key) for key in keys} for row in report["rows"]], "best": report["best"],
+            "rows": [json_row(row, keys) for row in report["rows"]], "best": report["best"],
             "excluded_runs": [r["path"] for r in report["excluded"]], "failures": report["failures"],
             "data_efficiency": report["efficiency"], "hard_examples": report["hard"],
+            **({"largest_errors": report["errors"]} if report.get("errors") else {}),
             "figures": {r["recipe"]: r["figures"] for r in report["runs"] if r["figures"]},
             "tables": {r["recipe"]: r["tables"] for r in report["runs"] if r["tables"]}}
+
+
+def json_row(row: dict, keys: list[str]) -> dict:
+    return {**{key: row.get(key) for key in keys}, **({"flags": row["flags"]} if row.get("flags") else {})}
 
 
 def csv_table(rows: list[dict], best: dict, columns) -> dict:

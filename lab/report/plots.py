@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
@@ -43,18 +44,37 @@ def confusion_matrices(models: list[dict], label_names: list[str]) -> bytes:
     return png(figure)
 
 
-def learning_curves(models: list[dict]) -> bytes:
-    figure, (loss_axis, f1_axis) = plt.subplots(1, 2, figsize=(10, 3.8))
+def learning_curves(models: list[dict], key: str = "val_macro_f1", metric: str = "macro-F1",
+                    loss: str = "cross-entropy") -> bytes:
+    """Train and validation loss, and the validation metric the task's history records under `key`."""
+    figure, (loss_axis, metric_axis) = plt.subplots(1, 2, figsize=(10, 3.8))
     for model in models:
         epochs = [h["epoch"] for h in model["history"]]
         line, = loss_axis.plot(epochs, [h["train_loss"] for h in model["history"]], label=f"{model['name']} train")
         loss_axis.plot(epochs, [h["val_loss"] for h in model["history"]], "--", color=line.get_color(),
                        label=f"{model['name']} validation")
-        f1_axis.plot(epochs, [h["val_macro_f1"] for h in model["history"]], marker=".", label=model["name"])
-    loss_axis.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-    f1_axis.set(xlabel="epoch", ylabel="macro-F1", title="validation macro-F1")
+        metric_axis.plot(epochs, [h.get(key) for h in model["history"]], marker=".", label=model["name"])
+    loss_axis.set(xlabel="epoch", ylabel=loss, title="loss")
+    metric_axis.set(xlabel="epoch", ylabel=metric, title=f"validation {metric}")
     loss_axis.legend(fontsize=7)
-    f1_axis.legend(fontsize=7)
+    metric_axis.legend(fontsize=7)
+    figure.tight_layout()
+    return png(figure)
+
+
+def predicted_vs_true(truth, predicted: dict[tuple, object]) -> bytes:
+    """Regression: one panel per model, each prediction against its true value, with the line of perfect ones."""
+    columns = min(3, len(predicted))
+    rows = -(-len(predicted) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.8 * rows), squeeze=False)
+    for axis in axes.flat[len(predicted):]:
+        axis.axis("off")
+    every = np.concatenate([truth, *predicted.values()])
+    low, high = every.min(), every.max()
+    for axis, ((recipe, model), values) in zip(axes.flat, predicted.items()):
+        axis.scatter(truth, values, s=10, alpha=0.6)
+        axis.plot([low, high], [low, high], color="0.5", lw=0.8)
+        axis.set(xlabel="true", ylabel="predicted", title=f"{recipe}/{model}")
     figure.tight_layout()
     return png(figure)
 
@@ -129,13 +149,13 @@ def place_labels(figure, axis, points: list[tuple]) -> list:
     return labels
 
 
-def data_efficiency(curves: dict[str, list[tuple[int, float]]]) -> bytes:
+def data_efficiency(curves: dict[str, list[tuple[int, float]]], metric: str = "macro-F1") -> bytes:
     figure, axis = plt.subplots(figsize=(6.5, 4.2))
     for model, points in curves.items():
         sizes, scores = zip(*sorted(points))
         axis.plot(sizes, scores, marker="o", label=model)
     axis.set_xscale("log")
-    axis.set(xlabel="training examples (log scale)", ylabel="test macro-F1", title="data efficiency")
+    axis.set(xlabel="training examples (log scale)", ylabel=f"test {metric}", title="data efficiency")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
     return png(figure)
