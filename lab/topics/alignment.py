@@ -53,10 +53,21 @@ def one_hot(dominant: np.ndarray, k: int) -> np.ndarray:
 
 
 def single_label(view: TopicView, labels: np.ndarray, label_names: list[str], data) -> tuple[dict, dict]:
-    from lab.topics import lda as topics_lda
     aligned = clustering.cluster_scores(labels, view.dominant)
-    table = topics_lda.topic_label_table(view.dominant, labels, label_names, len(view.tops), view.tops)
+    table = topic_label_table(view.dominant, labels, label_names, len(view.tops), view.tops)
     return {f"{view.prefix}_nmi": aligned["nmi"], f"{view.prefix}_ari": aligned["ari"]}, {view.table: table}
+
+
+def topic_label_table(dominant: np.ndarray, labels: np.ndarray, label_names: list[str], k: int,
+                      topics: list[list[str]]) -> list[dict]:
+    """One row per topic: its first words and how many documents of each label have it as dominant topic."""
+    rows = []
+    for topic in range(k):
+        row = {"topic": topic, "top_words": " ".join(topics[topic][:5])}
+        for index, name in enumerate(label_names):
+            row[name] = int(np.sum((dominant == topic) & (labels == index)))
+        rows.append(row)
+    return rows
 
 
 def multi_label(view: TopicView, labels: np.ndarray, label_names: list[str], data) -> tuple[dict, dict]:

@@ -51,18 +51,6 @@ def doc_topics(lda, corpus: list) -> np.ndarray:
     return matrix / np.where(sums == 0, 1.0, sums)
 
 
-def topic_label_table(dominant: np.ndarray, labels: np.ndarray, label_names: list[str], k: int,
-                      topics: list[list[str]]) -> list[dict]:
-    """One row per topic: its first words and how many documents of each label have it as dominant topic."""
-    rows = []
-    for topic in range(k):
-        row = {"topic": topic, "top_words": " ".join(topics[topic][:5])}
-        for index, name in enumerate(label_names):
-            row[name] = int(np.sum((dominant == topic) & (labels == index)))
-        rows.append(row)
-    return rows
-
-
 def sample_doc_rows(theta: np.ndarray, labels: np.ndarray, label_names: list[str], texts: list[str],
                     count: int) -> list[dict]:
     """P(topic | document) for a few documents: the first one of each class (single-label), then the next ones in
