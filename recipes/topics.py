@@ -6,6 +6,9 @@ on the train split only; coherence (NPMI) is measured on the tokenized train spl
 Document clusters and each topic model's documents (word clusters: the cluster whose words a document holds most;
 LDA: the dominant topic; embedding topics: the nearest centre) are scored on `doc_split`: the test split by
 default, or all splits with doc_split=all (for tiny corpora). LDA's perplexity is always on the test split.
+How they are scored follows the data's task (lab/topics/alignment.py): single-label by NMI/ARI and a topic x
+label table, multi-label by a topic x label table and each label's best-separating topic (ROC AUC), regression by the
+mean target per topic and a linear fit's R² (train -> test). Document clusters are scored only against classes.
 No classifier is trained, so RecipeResult.models stays empty.
 """
 
