@@ -6,6 +6,9 @@ on the train split only; coherence (NPMI) is measured on the tokenized train spl
 Document clusters and each topic model's documents (word clusters: the cluster whose words a document holds most;
 LDA: the dominant topic; embedding topics: the nearest centre) are scored on `doc_split`: the test split by
 default, or all splits with doc_split=all (for tiny corpora). LDA's perplexity is always on the test split.
+How they are scored follows the data's task (lab/topics/alignment.py): single-label by NMI/ARI and a topic x
+label table, multi-label by a topic x label table and each label's best-separating topic (ROC AUC), regression by the
+mean target per topic and a linear fit's R² (train -> test). Document clusters are scored only against classes.
 No classifier is trained, so RecipeResult.models stays empty.
 """
 
@@ -21,7 +24,7 @@ from lab.data import LabData
 from lab.errors import LabError
 from lab.evaluation import clustering, coherence as scores
 from lab.results import RecipeResult
-from lab.topics import kmeans, steps as parts
+from lab.topics import alignment, kmeans, steps as parts
 from lab.topics import words as topic_words
 from lab.topics.progress import Progress
 
@@ -161,8 +164,9 @@ def word_clusters(cfg: Config, data: LabData, corpus: parts.Corpus, result: Reci
         {"cluster": i, "size": len(cluster), "centre_word": cluster[0], "nearest_words": " ".join(
             cluster[1:cfg.nearest_words + 1]), **{key: row[key] for key in ("top_words", "npmi", "documents", "label")}}
         for i, (cluster, row) in enumerate(zip(ranked, rows_by_topic))]
-    result.tables["word_cluster_label"] = parts.label_table(dominant, corpus, data.label_names, tops)
-    result.figures.update(parts.alignment_figures("word_cluster", corpus.doc_labels, dominant))
+    view = alignment.TopicView("word_cluster", "word_cluster_label", tops, dominant, len(corpus.test),
+                               lambda: topic_words.dominant_topics(corpus.train, tops))
+    add_alignment(result, view, corpus, data)
     result.figures.update({"elbow_k": float(chosen), "word_vocabulary": float(len(words)),
                            "elbow_silhouette": next(row["silhouette"] for row in rows if row["k"] == chosen),
                            "word_cluster_npmi_mean": mean,
@@ -184,13 +188,17 @@ def embedding_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: 
                                  cfg.topn, vectors, cfg.embedding_candidates, progress.over("embedding topics: K", "K"))
     tops = [[word for word, _ in topic] for topic in model.words]
     mean, per_topic = scores.npmi(tops, corpus.train, corpus.dictionary, cfg.topn)
-    dominant = model.assign(parts.doc_embeddings(cfg, corpus, progress))
+    doc_vectors = parts.doc_embeddings(cfg, corpus, progress)
+    dominant = model.assign(doc_vectors)
     rows = parts.topic_rows(tops, per_topic, dominant, corpus.doc_labels, data.label_names, cfg.topn)
     sizes = np.bincount(model.clusters.labels_, minlength=len(tops)).tolist()
     result.tables["embedding_topics"] = [{**row, "train_documents": size} for row, size in zip(rows, sizes)]
-    result.tables["embedding_topic_label"] = parts.label_table(dominant, corpus, data.label_names, tops)
+    # Topic scores: closeness to each centre in the reduced space (minus the distance), for AUC and the linear fit.
+    view = alignment.TopicView("embedding_topics", "embedding_topic_label", tops, dominant, len(corpus.test),
+                               lambda: model.clusters.labels_, -model.distances(doc_vectors),
+                               lambda: -model.distances(train))
+    add_alignment(result, view, corpus, data)
     result.tables["embedding_elbow"] = model.sweep
-    result.figures.update(parts.alignment_figures("embedding_topics", corpus.doc_labels, dominant))
     result.figures.update({"embedding_topics_k": float(len(tops)), "embedding_topics_npmi_mean": mean,
                            "embedding_topics_diversity": scores.topic_diversity(tops, cfg.topn)})
     sweeps["embedding topics"] = (model.sweep, len(tops))
@@ -198,22 +206,32 @@ def embedding_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: 
 
 def doc_clusters(cfg: Config, data: LabData, corpus: parts.Corpus, result: RecipeResult, sweeps: dict,
                  progress: Progress) -> None:
-    """K-means on each document representation: K sweep with elbow and silhouette, then scores at K = classes."""
+    """K-means on each document representation: K sweep with elbow and silhouette, then, where each document has
+    one class, scores at K = classes (multi-label and regression have no partition to compare with)."""
     labels = corpus.doc_labels
     n_classes = len(data.label_names)
     if len(labels) <= n_classes:
         raise LabError(f"doc_split={cfg.doc_split} has {len(labels)} documents, too few to cluster into "
                        f"{n_classes} classes; use doc_split=all or a larger dataset")
-    seeds = [cfg.seed + i for i in range(cfg.cluster_seeds)]
     ks, note = kmeans.k_range(cfg.k_min, cfg.k_max, len(labels), "documents")
     if note:
         result.notes.append(note)
-    rows = []
+    swept = []
     for name, points in parts.representations(cfg, corpus, progress):
         sweep = kmeans.sweep(points, ks, cfg.seed, bar=progress.over(f"documents ({name}): K", "K"))
         chosen = kmeans.elbow(ks, [row["distortion"] for row in sweep])
         sweeps[f"documents: {name}"] = (sweep, chosen)
         result.tables.setdefault("doc_elbow", []).extend({"representation": name, **row} for row in sweep)
+        swept.append((name, points, chosen))
+    if alignment.HAS_CLASSES[data.task]:
+        doc_cluster_scores(cfg, labels, n_classes, swept, result)
+
+
+def doc_cluster_scores(cfg: Config, labels: np.ndarray, n_classes: int, swept: list, result: RecipeResult) -> None:
+    """Each representation's K-means at K = classes against the classes, over cluster_seeds seeds."""
+    seeds = [cfg.seed + i for i in range(cfg.cluster_seeds)]
+    rows = []
+    for name, points, chosen in swept:
         scores = kmeans.seeded_scores(points, labels, n_classes, seeds)
         rows.append({"representation": name, "k": n_classes, "elbow_k": chosen, **scores})
         result.figures[f"doc_cluster_nmi_{name}"] = scores["nmi_mean"]
@@ -236,10 +254,15 @@ def lda_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: Recipe
     words = [[word for word, _ in topic] for topic in topics]
     coherence = parts.coherence_table(cfg, lda, corpus)
     theta = topics_lda.doc_topics(lda, corpus.bows(corpus.docs))
+
+    def theta_train():
+        return topics_lda.doc_topics(lda, corpus.bows(corpus.train))
     dominant = theta.argmax(axis=1)
-    alignment = clustering.cluster_scores(corpus.doc_labels, dominant)
+    view = alignment.TopicView("lda", "lda_topic_label", words, dominant, len(corpus.test),
+                               lambda: theta_train().argmax(axis=1), theta, theta_train)
+    aligned, label_tables = alignment.score(view, corpus.doc_labels, data)
     result.figures.update({
-        "lda_k": float(k), "lda_nmi": alignment["nmi"], "lda_ari": alignment["ari"],
+        "lda_k": float(k), **aligned,
         "lda_npmi": coherence[-1]["npmi"], "lda_u_mass": coherence[-1]["u_mass"],
         "lda_topic_diversity": scores.topic_diversity(words, cfg.topn),
         "lda_perplexity": topics_lda.perplexity(lda, corpus.bows(corpus.test)),
@@ -253,9 +276,15 @@ def lda_section(cfg: Config, data: LabData, corpus: parts.Corpus, result: Recipe
     result.tables["lda_coherence"] = coherence
     result.tables["lda_doc_topics"] = topics_lda.sample_doc_rows(theta, corpus.doc_labels, data.label_names,
                                                                  corpus.doc_texts, cfg.sample_docs)
-    result.tables["lda_topic_label"] = topics_lda.topic_label_table(dominant, corpus.doc_labels, data.label_names,
-                                                                    k, words)
+    result.tables.update(label_tables)
     result.plots["lda_top_words"] = topics_plots.top_words_figure(topics, cfg.topn)
+
+
+def add_alignment(result: RecipeResult, view: alignment.TopicView, corpus: parts.Corpus, data: LabData) -> None:
+    """How the topic model's topics line up with the labels, in the form the data's task allows."""
+    figures, tables = alignment.score(view, corpus.doc_labels, data)
+    result.figures.update(figures)
+    result.tables.update(tables)
 
 
 def fit_lda(cfg: Config, data: LabData, corpus: parts.Corpus, result: RecipeResult, progress: Progress):
@@ -273,7 +302,8 @@ def fit_lda(cfg: Config, data: LabData, corpus: parts.Corpus, result: RecipeResu
         return max(models, key=lambda model: model.bound(train)) if len(models) > 1 else models[0]
 
     if not cfg.lda_k_sweep:
-        k = cfg.lda_k or len(data.label_names)
+        # Regression has no classes to count: K is then the word clusters' elbow.
+        k = cfg.lda_k or len(data.label_names) or int(result.figures["elbow_k"])
         return fit(k), k
     rows, models = [], {}
     for k in sorted(set(cfg.lda_k_sweep)):

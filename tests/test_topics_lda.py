@@ -8,7 +8,7 @@ from lab.evaluation import clustering
 
 from lab.data import text
 
-from lab.topics import lda as topics_lda
+from lab.topics import alignment, lda as topics_lda
 from lab.data import load
 
 
@@ -78,7 +78,7 @@ def test_coherence_on_the_tiny_corpus_is_per_topic_and_bounded(tiny):
 
 
 def test_topic_label_table_counts_documents():
-    rows = topics_lda.topic_label_table(np.array([0, 0, 1, 1, 1]), np.array([0, 1, 1, 1, 0]), ["cooking", "sport"],
+    rows = alignment.topic_label_table(np.array([0, 0, 1, 1, 1]), np.array([0, 1, 1, 1, 0]), ["cooking", "sport"],
                                         2, [["oven"], ["goal"]])
     assert rows == [{"topic": 0, "top_words": "oven", "cooking": 1, "sport": 1},
                     {"topic": 1, "top_words": "goal", "cooking": 1, "sport": 2}]

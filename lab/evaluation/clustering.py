@@ -1,4 +1,5 @@
-"""Clusters scored against known labels: NMI, ARI, V-measure and purity."""
+"""Clusters scored against known labels: NMI, ARI, V-measure and purity; topics against multi-label labels (the
+best-separating topic per label, by ROC AUC) and regression targets (R²)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,28 @@ def cluster_scores(labels_true, labels_pred) -> dict[str, float]:
         "v_measure": float(v_measure_score(labels_true, labels_pred)),
         "purity": purity(labels_true, labels_pred),
     }
+
+
+def best_separating_topics(topic_scores: np.ndarray, labels: np.ndarray) -> list[tuple[int, float]]:
+    """Multi-label: per label (a column of the 0/1 matrix `labels`), the topic whose score column (e.g. P(topic|doc))
+    ranks that label's documents highest, by ROC AUC, and that AUC. A label that every or no document carries has
+    no AUC: (-1, nan). Ties go to the lower topic."""
+    from sklearn.metrics import roc_auc_score
+
+    best = []
+    for column in np.asarray(labels).T:
+        if column.min() == column.max():
+            best.append((-1, float("nan")))
+            continue
+        aucs = [float(roc_auc_score(column, topic_scores[:, topic])) for topic in range(topic_scores.shape[1])]
+        topic = int(np.argmax(aucs))
+        best.append((topic, aucs[topic]))
+    return best
+
+
+def r2(targets, predictions) -> float:
+    """Coefficient of determination, 1 - SS_res / SS_tot (nan when the targets are constant)."""
+    targets = np.asarray(targets, dtype=np.float64)
+    total = float(((targets - targets.mean()) ** 2).sum())
+    residual = float(((targets - np.asarray(predictions, dtype=np.float64)) ** 2).sum())
+    return 1.0 - residual / total if total > 0 else float("nan")

@@ -62,6 +62,14 @@ FIGURES = {
     "embedding_topics_npmi_mean": Name("coherence", "embedding topics' coherence (NPMI, mean over topics)", ".3f"),
     "embedding_topics_diversity": Name("coherence", "embedding topics' diversity (share of distinct top words)",
                                        ".2f"),
+    "word_cluster_auc_mean": Name("words", "per label, the best-separating word cluster's ROC AUC (mean)", ".2f"),
+    "lda_auc_mean": Name("lda", "per label, the best-separating LDA topic's ROC AUC (mean over labels)", ".2f"),
+    "embedding_topics_auc_mean": Name("embedding", "per label, the best-separating embedding topic's ROC AUC (mean)",
+                                      ".2f"),
+    "word_cluster_r2": Name("words", "target on the dominant word cluster: linear fit's test R²", ".3f"),
+    "lda_r2": Name("lda", "target on P(topic | document): linear fit's test R²", ".3f"),
+    "embedding_topics_r2": Name("embedding", "target on distances to the embedding topics: linear fit's test R²",
+                                ".3f"),
     # the torch recipes' time split
     "seconds_in_training_steps": Name("cost", "time in training steps (s)", ".3g"),
     "seconds_in_validation": Name("cost", "validation time (s)", ".3g"),
@@ -83,6 +91,13 @@ TABLES = {
     "lda_coherence": Name("coherence", "LDA coherence per topic"),
     "embedding_topics": Name("embedding", "Embedding topics: top words"),
     "embedding_topic_label": Name("embedding", "Documents per dominant embedding topic and label"),
+    "word_cluster_label_separation": Name("words", "Per label, the word cluster that best separates it (ROC AUC)"),
+    "lda_topic_label_separation": Name("lda", "Per label, the LDA topic that best separates it (ROC AUC)"),
+    "embedding_topic_label_separation": Name("embedding", "Per label, the embedding topic that best separates it "
+                                                          "(ROC AUC)"),
+    "word_cluster_label_target": Name("words", "Mean target per dominant word cluster"),
+    "lda_topic_label_target": Name("lda", "Mean target per dominant LDA topic"),
+    "embedding_topic_label_target": Name("embedding", "Mean target per dominant embedding topic"),
 }
 
 PLOTS = {

@@ -35,6 +35,10 @@ class EmbeddingTopics:
         """The topic of each document: its nearest cluster centre in the reduced space."""
         return self.clusters.predict(self.reduce(embeddings))
 
+    def distances(self, embeddings: np.ndarray) -> np.ndarray:
+        """(documents, K) distance of each document to each topic's centre in the reduced space."""
+        return self.clusters.transform(self.reduce(embeddings))
+
 
 def fit(embeddings: np.ndarray, documents: list[list[str]], dictionary, ks: list[int], components: int, seed: int,
         topn: int = 10, word_vectors=None, candidates: int = 0, bar=None) -> EmbeddingTopics:

@@ -51,26 +51,17 @@ def doc_topics(lda, corpus: list) -> np.ndarray:
     return matrix / np.where(sums == 0, 1.0, sums)
 
 
-def topic_label_table(dominant: np.ndarray, labels: np.ndarray, label_names: list[str], k: int,
-                      topics: list[list[str]]) -> list[dict]:
-    """One row per topic: its first words and how many documents of each label have it as dominant topic."""
-    rows = []
-    for topic in range(k):
-        row = {"topic": topic, "top_words": " ".join(topics[topic][:5])}
-        for index, name in enumerate(label_names):
-            row[name] = int(np.sum((dominant == topic) & (labels == index)))
-        rows.append(row)
-    return rows
-
-
 def sample_doc_rows(theta: np.ndarray, labels: np.ndarray, label_names: list[str], texts: list[str],
                     count: int) -> list[dict]:
-    """P(topic | document) for a few documents: the first one of each label, then the next ones in order."""
-    firsts = [int(np.flatnonzero(labels == index)[0]) for index in range(len(label_names)) if np.any(labels == index)]
+    """P(topic | document) for a few documents: the first one of each class (single-label), then the next ones in
+    order; for the other tasks simply the first ones."""
+    from lab.topics.alignment import label_text
+    classes = range(len(label_names)) if labels.ndim == 1 and label_names else []
+    firsts = [int(np.flatnonzero(labels == index)[0]) for index in classes if np.any(labels == index)]
     order = firsts + [i for i in range(len(labels)) if i not in firsts]
     rows = []
     for index in order[:count]:
-        row = {"document": index, "label": label_names[labels[index]], "text": snippet(texts[index]),
+        row = {"document": index, "label": label_text(labels, label_names, index), "text": snippet(texts[index]),
                "dominant_topic": int(theta[index].argmax())}
         row.update({f"p_topic_{topic}": round(float(p), 4) for topic, p in enumerate(theta[index])})
         rows.append(row)

@@ -120,27 +120,22 @@ def representations(cfg, corpus: Corpus, progress):
 def topic_rows(topics: list[list[str]], per_topic_npmi: list[float], dominant: np.ndarray, labels: np.ndarray,
                label_names: list[str], topn: int) -> list[dict]:
     """One row per topic, the same for every topic model: its top words, NPMI, how many scored documents it is
-    the topic of, and the label most of them carry (empty when it has none)."""
+    the topic of, and what they carry most (the commonest label; regression: their mean target; empty if none)."""
     rows = []
     for topic, words in enumerate(topics):
         mine = labels[dominant == topic]
-        counts = np.bincount(mine, minlength=len(label_names))
         rows.append({"topic": topic, "top_words": " ".join(words[:topn]), "npmi": per_topic_npmi[topic],
-                     "documents": int(mine.size), "label": label_names[int(np.argmax(counts))] if mine.size else ""})
+                     "documents": int(len(mine)), "label": commonest_label(mine, label_names) if len(mine) else ""})
     return rows
 
 
-def label_table(dominant: np.ndarray, corpus: Corpus, label_names: list[str], tops: list[list[str]]) -> list[dict]:
-    """Topic x label: how many scored documents of each label have each topic."""
-    from lab.topics import lda as topics_lda
-    return topics_lda.topic_label_table(dominant, corpus.doc_labels, label_names, len(tops), tops)
-
-
-def alignment_figures(prefix: str, labels: np.ndarray, dominant: np.ndarray) -> dict[str, float]:
-    """NMI and ARI of the scored documents' topics against their labels."""
-    from lab.evaluation.clustering import cluster_scores
-    aligned = cluster_scores(labels, dominant)
-    return {f"{prefix}_nmi": aligned["nmi"], f"{prefix}_ari": aligned["ari"]}
+def commonest_label(labels: np.ndarray, label_names: list[str]) -> str:
+    """The label most of these documents carry: class ids (n,), a 0/1 matrix (n, L), or targets (regression)."""
+    if labels.ndim == 2:
+        return label_names[int(np.argmax(labels.sum(axis=0)))]
+    if not label_names:
+        return f"mean {float(labels.mean()):.3g}"
+    return label_names[int(np.argmax(np.bincount(labels, minlength=len(label_names))))]
 
 
 def coherence_table(cfg, lda, corpus: Corpus) -> list[dict]:
