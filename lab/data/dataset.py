@@ -14,8 +14,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # datasets is imported lazily: `lab --help` never pays for it
+    from datasets import DatasetDict
 
 from lab.data.duplicates import drop_repeats
 from lab.data.labels import check_targets, class_order, detect_task, label_space, parser, where
@@ -38,7 +42,7 @@ class LabData:
 
     name: str
     spec: dict
-    splits: "datasets.DatasetDict"  # noqa: F821  (imported lazily)
+    splits: DatasetDict
     fingerprint: str
     notes: list[str] = field(default_factory=list)
     language: str = "en"  # ISO 639-1 code, detected or from language=
