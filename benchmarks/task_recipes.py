@@ -8,8 +8,8 @@
 Splits: GoEmotions and Reuters on their official test split (meta/*.meta.csv; Reuters has no dev split, so 10% of
 its train is carved off, seeded); CLEAR and HaHackathon have no labelled official test here, so a seeded 80/10/10
 split. tests/task_fixtures.hand_split builds the LabData objects with exactly these splits (benchmarks/shared_datasets.py
-loads the same files through the data layer with split_column=). One seed, one split. Figures: scikit-learn's
-metrics on the test split.
+loads the same files through the data layer with split_column=). One seed, one split. Figures: the lab's own
+metrics (lab.evaluation) on the test split.
 
 Last figures (2026-12-01, 2 shared CPU cores, other sessions' work running: wall times are rough; classical's time
 is both models together). Floors: the dummy model (train mean; each label's train frequency above 0.5).
@@ -39,6 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lab.evaluation import dummy_predictions  # noqa: E402
 from tests.conftest import variant_config  # noqa: E402
 from tests.task_fixtures import hand_split  # noqa: E402
 
@@ -80,14 +81,15 @@ def load(name: str):
     return hand_split(name, task, texts, sets, names, splits=splits)
 
 
-def scores(task: str, truth: np.ndarray, predicted: np.ndarray) -> dict:
-    from sklearn.metrics import f1_score, r2_score, root_mean_squared_error
+SHOWN = {"regression": ("rmse", "r2"), "multi_label": ("micro_f1", "macro_f1")}
 
-    if task == "regression":
-        return {"rmse": root_mean_squared_error(truth, predicted), "r2": r2_score(truth, predicted)}
-    truth = truth.astype(int)
-    return {"micro_f1": f1_score(truth, predicted, average="micro", zero_division=0),
-            "macro_f1": f1_score(truth, predicted, average="macro", zero_division=0)}
+
+def scores(data, predicted: np.ndarray) -> dict:
+    """The lab's own metrics (lab.evaluation, the one place they are computed), the two this table shows."""
+    from lab.evaluation import evaluate
+
+    metrics = evaluate(data.task, data.labels("test"), predicted, data.label_names)["metrics"]
+    return {key: metrics[key] for key in SHOWN[data.task]}
 
 
 def main() -> None:
@@ -99,18 +101,16 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.datasets:
         data = load(name)
-        truth = data.labels("test")
-        floor = (np.full(len(truth), data.labels("train").mean()) if data.task == "regression"
-                 else np.tile(data.labels("train").mean(axis=0) > 0.5, (len(truth), 1)).astype(int))
+        floor, _ = dummy_predictions(data.task, data.labels("train"), len(data.texts("test")))
         sizes = {split: len(data.texts(split)) for split in ("train", "validation", "test")}
-        print(f"== {name} ({data.task}) {sizes}; floor {fmt(scores(data.task, truth, floor))}", flush=True)
+        print(f"== {name} ({data.task}) {sizes}; floor {fmt(scores(data, floor))}", flush=True)
         for recipe in args.recipes:
             cfg = variant_config(recipe, args.profile or PROFILES[recipe], **QUIET.get(recipe, {"progress": "false"}))
             began = time.perf_counter()
             result = import_module(f"recipes.{recipe}").run(cfg, data)
             seconds = time.perf_counter() - began
             for model in result.models:
-                print(f"{recipe:<11} {model.name:<14} {fmt(scores(data.task, truth, model.predictions))}  "
+                print(f"{recipe:<11} {model.name:<14} {fmt(scores(data, model.predictions))}  "
                       f"{seconds:.0f} s", flush=True)
 
 
