@@ -69,6 +69,7 @@ class Config(CommonConfig):
     encoder: str = "minilm-l6"  # alias of the offline all-MiniLM-L6-v2, or a local model folder
     embed_batch_size: int = 64
     embed_max_length: int = 128  # tokens read per text: a news story's headline and lead carry its subject
+    embed_precision: Literal["auto", "fp32", "bf16"] = "auto"  # auto: bf16 where the CPU has it natively (lab/topics/encoder.py)
     cluster_seeds: int = 5
     # 4. LDA
     lda_k: int | None = None  # None: the number of classes

@@ -46,3 +46,26 @@ def test_inflected_occurrences_feed_the_lemma(tiny_encoder):
     options = text.TextOptions()
     _, vectors = topics_encoder.read(tiny_encoder, ["the coaches praised the defence"], options, ["coach"], 4, 32)
     assert "coach" in vectors.key_to_index  # "coaches" is lemmatised to the vocabulary word "coach"
+
+
+def test_bf16_encoder_runs_in_bf16_and_stays_close_to_fp32(tmp_path_factory, monkeypatch):
+    import torch
+
+    from lab.errors import LabError
+
+    folder = str(build_tiny_bert(tmp_path_factory.mktemp("tiny-bert-bf16"), "tests/assets/tiny.csv"))
+    texts = ["the striker scored a goal", "the oven baked bread"]
+    fp32 = topics_encoder.read(topics_encoder.load(folder, "fp32"), texts, None, [], 2, 32)[0]
+    bf16_encoder = topics_encoder.load(folder, "bf16")
+    seen = []
+    hook = bf16_encoder.model.encoder.layer[0].attention.self.query.register_forward_hook(
+        lambda module, inputs, output: seen.append(output.dtype))
+    bf16 = topics_encoder.read(bf16_encoder, texts, None, [], 2, 32)[0]
+    hook.remove()
+    assert seen == [torch.bfloat16]  # autocast really ran the linear layers in bf16
+    assert bf16.dtype == np.float32 and bf16.shape == fp32.shape
+    assert (fp32 * bf16).sum(axis=1).min() > 0.99  # unit vectors: cosine
+    monkeypatch.setattr("lab.models.hf.bf16_is_fast_on_cpu", lambda: False)
+    assert topics_encoder.load(folder, "auto").bf16 is False  # emulated bf16 is slower: auto keeps fp32
+    with pytest.raises(LabError, match="embed_precision=fp16 is not a precision"):
+        topics_encoder.load(folder, "fp16")

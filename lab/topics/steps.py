@@ -66,7 +66,7 @@ def encoder_of(cfg, corpus: Corpus):
     from lab.topics import encoder
 
     if "encoder" not in corpus.cache:
-        corpus.cache["encoder"] = encoder.load(cfg.encoder)
+        corpus.cache["encoder"] = encoder.load(cfg.encoder, cfg.embed_precision)
     return corpus.cache["encoder"]
 
 
