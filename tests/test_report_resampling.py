@@ -163,3 +163,15 @@ def test_cross_validated_and_single_split_runs_never_share_a_table(tmp_path, cap
     assert {row["run_id"] for row in data["rows"]} == {"run-21", "run-03"} and "resampling" not in data
     page = (tmp_path / "out2" / "comparison.md").read_text()
     assert "(mean ± sd)" not in page and "Macro-F1 % (95% CI)" in page and "McNemar" in page
+
+
+def test_a_regression_table_is_compared_with_the_lowest_mean_rmse():
+    from lab.report import resampled
+
+    headers = [column.header for column in resampled.columns_for("regression")]
+    assert headers[3:5] == ["RMSE (mean ± sd)", "MAE (mean ± sd)"] and headers[-7:-5] == ["Folds", "vs best"]
+    per_fold = {"ridge": [{"rmse": v} for v in MACRO_F1["svm"]], "svr": [{"rmse": v} for v in MACRO_F1["lstm"]]}
+    runs = [{"run_id": "r1", "created": "1", "resampling": {"n_train": 400, "n_test": 100, "per_fold": per_fold}}]
+    rows = [{"recipe": "regression", "model": name, "run_id": "r1", "p_vs_best": None} for name in per_fold]
+    resampled.add_significance(rows, runs, "regression")
+    assert [row["p_vs_best"] for row in rows] == [pytest.approx(P_LSTM), None]  # svr's mean RMSE 0.87 < 0.97
