@@ -175,3 +175,12 @@ def test_a_regression_table_is_compared_with_the_lowest_mean_rmse():
     rows = [{"recipe": "regression", "model": name, "run_id": "r1", "p_vs_best": None} for name in per_fold]
     resampled.add_significance(rows, runs, "regression")
     assert [row["p_vs_best"] for row in rows] == [pytest.approx(P_LSTM), None]  # svr's mean RMSE 0.87 < 0.97
+
+
+def test_repeated_folds_are_counted_as_k_times_r():
+    from lab.report import resampled
+
+    folds = {"folds": 5, "repeats": 2, "scheme": "pooled"}
+    assert resampled.notes(folds)[0].startswith("5-fold cross-validation, 2 repeats: mean ± sd over 10 folds (5 × 2);")
+    assert "Mean ± sd over the 10 folds." in resampled.legend(folds, "single_label", 0.05)
+    assert resampled.notes(None) == []
