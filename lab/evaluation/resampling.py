@@ -51,3 +51,24 @@ def _paired_t(scores_a, scores_b, correction: float) -> tuple[float, float]:
         return (0.0, 1.0) if differences.mean() == 0 else (math.copysign(math.inf, differences.mean()), 0.0)
     statistic = float(differences.mean() / math.sqrt(variance))
     return statistic, float(2 * student.sf(abs(statistic), folds - 1))
+
+
+def summarise_folds(fold_metrics: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """metric -> summary() over the folds, from one dict of scalar metrics per fold (a metric every fold has)."""
+    shared = [key for key in fold_metrics[0] if all(key in fold for fold in fold_metrics)] if fold_metrics else []
+    return {key: summary([fold[key] for fold in fold_metrics]) for key in shared}
+
+
+# direction of the headline metric -> how the best mean is picked
+BEST_OF = {"higher": max, "lower": min}
+
+
+def compare_with_best(per_fold: dict, direction: str, n_train: int, n_test: int) -> dict:
+    """model -> two-sided p of the corrected resampled t-test of its per-fold scores against the best model's
+    (None for the best: the best mean by `direction`, "higher" or "lower"). Every model was scored on the same
+    folds, in the same order; n_train and n_test are the sizes of one fold's training and test parts."""
+    if direction not in BEST_OF:
+        raise ValueError(f"direction must be one of {sorted(BEST_OF)}, not {direction!r}")
+    best = BEST_OF[direction](per_fold, key=lambda name: float(np.mean(per_fold[name])))
+    return {name: None if name == best else corrected_resampled_ttest(per_fold[best], scores, n_train, n_test)[1]
+            for name, scores in per_fold.items()}

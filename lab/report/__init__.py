@@ -1,2 +1,2 @@
-"""Run records in, comparison tables out: build.py selects runs and builds the report; markdown.py and html.py render
-it; plots.py draws its figures."""
+"""Run records in, comparison tables out: build.py selects runs and builds the report, model.py turns it into one
+data structure that render.py renders; plots.py draws its figures and resampled.py adds cross-validated runs."""

@@ -21,6 +21,8 @@ from lab.evaluation.hard_examples import hard_examples
 from lab.registry import PROGRESSION
 from lab.report import by_task
 from lab.report import columns as spec
+from lab.report import resampled
+from lab.report.images import draw_images
 from lab.report.model import build_model
 from lab.report.render import render_files
 from lab.runs import read_records
@@ -84,13 +86,16 @@ def table_rows(runs: list[dict], columns) -> list[dict]:
 
 def model_row(record: dict, recipe: str, model: dict, columns) -> dict:
     identity = {"recipe": recipe, "model": model["name"], "family": model["family"], "run_id": record["run_id"]}
-    sources = {"metrics": model["metrics"], "efficiency": model["efficiency"], "computed": {}, "run": identity}
+    sources = {"metrics": model["metrics"], "efficiency": model["efficiency"], "computed": {}, "run": identity,
+               "folds": resampled.fold_values(record, recipe, model["name"])}
     row = {**identity, "p_vs_best": None, "_path": record["path"]}  # what significance and plots read
     for column in columns:
         row[column.key] = sources[column.source].get(column.key)
         if column.ci:
             row[f"{column.key}_ci_low"], row[f"{column.key}_ci_high"] = (
                 model["metrics"].get(f"{column.key}_ci") or (None, None))
+        if column.spread:
+            row[f"{column.key}_sd"] = sources[column.source].get(f"{column.key}_sd")
     return row
 
 
@@ -132,19 +137,25 @@ def write_report(records: list[dict], target: Path, explicit: bool = False) -> W
     if not runs:
         raise LabError("only data-efficiency runs were found; run the recipes on the full training split first")
     task_name, label_names = task_of(runs[0]), runs[0]["dataset"]["label_names"]
-    columns, headline = spec.columns_for(task_name), spec.headline_column(task_name)
+    folds = resampled.view(runs, task_name)
+    columns = resampled.columns_for(task_name) if folds else spec.columns_for(task_name)
+    headline = spec.headline_column(task_name)
     rows = table_rows(runs, columns)
     models = [row for row in rows if row["recipe"] != by_task.FLOOR_RECIPE]
     truth, predicted, texts = read_test_predictions(models, task_name, label_names) if models else ([], {}, None)
-    add_significance(models, truth, predicted, headline, task_name)
+    if folds:  # the folds, not the pooled or refit predictions, are what the models are compared on
+        resampled.add_significance(models, runs, task_name)
+    else:
+        add_significance(models, truth, predicted, headline, task_name)
     flags = by_task.flag_rows(rows, runs, task_name)
     warning = excluded_warning(excluded, runs[0]) if excluded else None
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     report = {"dataset": runs[0]["dataset"], "runs": runs, "rows": rows, "flags": flags,
               "best": spec.best_values(models, columns), "warning": warning, "failures": open_failures(records, runs),
-              "efficiency": data_efficiency(records, runs, headline.key), "excluded": excluded, "task": task_name,
-              "profile": profile_of(runs), **task_parts(task_name, runs, truth, predicted, texts)}
+              "excluded": excluded, "task": task_name, "profile": profile_of(runs), "columns": columns,
+              "resampling": folds, **task_parts(task_name, runs, truth, predicted, texts)}
+    report["efficiency"], report["efficiency_sd"] = data_efficiency(records, runs, headline.key)
     report["images"] = draw_images(report, headline)
     model = build_model(report)
     folder, note = choose_folder(target, model["data"], explicit)
@@ -221,51 +232,25 @@ def open_failures(records: list[dict], runs: list[dict]) -> list[dict]:
     return [f for f in json.loads(path.read_text()) if succeeded.get(f["recipe"], "") < f["created"]]
 
 
-def data_efficiency(records: list[dict], runs: list[dict], key: str = "macro_f1") -> dict[str, list[tuple]]:
-    """The test headline metric against the number of training examples, per model, on the report's test split."""
+def data_efficiency(records: list[dict], runs: list[dict], key: str = "macro_f1") -> tuple[dict, dict]:
+    """The test headline metric against the number of training examples, per model, on the report's test split
+    (a cross-validated run's point: the mean over its folds), and the sd over the folds where there is one."""
     fingerprint = runs[0]["dataset"]["fingerprint"]
     subsets = [r for r in records if r["dataset"]["fingerprint"] == fingerprint and r.get("train_size") is not None
                and task_of(r) == task_of(runs[0])]
     if not subsets:
-        return {}
+        return {}, {}
     points: dict[str, dict[int, float]] = {}
+    spreads: dict[str, dict[int, float]] = {}
     for record in subsets + runs:  # later records win, and the full-size runs come last
         size = record.get("train_size") or record["dataset"]["sizes"]["train"]
         for model in record["models"]:
-            points.setdefault(model["name"], {})[size] = model["metrics"][key]
-    return {name: sorted(by_size.items()) for name, by_size in points.items() if len(by_size) > 1}
-
-
-def draw_images(report: dict, headline) -> dict[str, bytes]:
-    from lab.report import plots
-    models = [m for r in report["runs"] for m in r["models"]]
-    images = {}
-    if report["rows"]:
-        shown = [row for row in report["rows"] if row["recipe"] != by_task.FLOOR_RECIPE]  # the floor has no cost
-        images["cost_quality.png"] = plots.cost_quality(shown, headline.key, headline.header)
-    with_matrix = [m for m in models if m.get("confusion_matrix")]  # single-label only
-    if with_matrix:
-        images["confusion_matrices.png"] = plots.confusion_matrices(with_matrix, report["dataset"]["label_names"])
-    if report["scatter"]:
-        images["predicted_vs_true.png"] = plots.predicted_vs_true(*report["scatter"])
-    trained = [m for m in models if m.get("history")]
-    if trained:
-        images["learning_curves.png"] = plots.learning_curves(trained, *by_task.CURVES[report["task"]])
-    if report["efficiency"]:
-        images["data_efficiency.png"] = plots.data_efficiency(report["efficiency"], short_name(headline.header))
-    for record in report["runs"]:
-        for plot in record["plots"]:
-            source = Path(record["path"]) / f"{plot}.png"
-            if plot.startswith("learning_curves"):
-                continue  # drawn once for every model together in learning_curves.png
-            if source.is_file():
-                images[f"{record['recipe']}_{plot}.png"] = source.read_bytes()
-    return images
-
-
-def short_name(header: str) -> str:
-    """'Macro-F1 % (95% CI)' -> 'Macro-F1'."""
-    return header.split(" (")[0].removesuffix(" %")
+            value, sd = resampled.headline_point(record, model, key)
+            points.setdefault(model["name"], {})[size] = value
+            if sd is not None:
+                spreads.setdefault(model["name"], {})[size] = sd
+    curves = {name: sorted(by_size.items()) for name, by_size in points.items() if len(by_size) > 1}
+    return curves, {name: sorted(spreads[name].items()) for name in curves if name in spreads}
 
 
 def excluded_warning(excluded: list[dict], newest: dict) -> str:

@@ -50,6 +50,7 @@ class Column:
     source: str = "run"  # where table_rows reads it: run (recipe, model, ...), metrics, efficiency or computed
     ci: bool = False  # a 95% CI: the raw keys <key>_ci_low and <key>_ci_high follow it
     page: bool = True  # False: CSV and JSON only
+    spread: bool = False  # a mean over folds with its sd: the raw key <key>_sd follows it, the page shows "± sd"
 
 
 IDENTITY = (Column("recipe", "Recipe"), Column("model", "Model"), Column("family", "Family"))
@@ -98,6 +99,7 @@ def raw_keys(columns) -> list[str]:
     keys = []
     for column in columns:
         keys += [column.key] + ([f"{column.key}_ci_low", f"{column.key}_ci_high"] if column.ci else [])
+        keys += [f"{column.key}_sd"] if column.spread else []
     return keys
 
 
@@ -111,10 +113,12 @@ def best_values(rows: list[dict], columns) -> dict[str, float]:
 
 
 def cell(row: dict, column: Column, best: dict) -> dict:
-    """One headline cell: the value, bold where it is the column's best, and its CI after it."""
+    """One headline cell: the value, bold where it is the column's best, and its CI or its ± sd after it."""
     text = column.format(row.get(column.key))
     if column.ci and row.get(f"{column.key}_ci_low") is not None:
-        ci = f" [{column.format(row[f'{column.key}_ci_low'])}–{column.format(row[f'{column.key}_ci_high'])}]"
+        after = f" [{column.format(row[f'{column.key}_ci_low'])}–{column.format(row[f'{column.key}_ci_high'])}]"
+    elif column.spread and row.get(f"{column.key}_sd") is not None:
+        after = f" ± {column.format(row[f'{column.key}_sd'])}"
     else:
-        ci = ""
-    return {"text": text, "bold": column.key in best and best[column.key] == row.get(column.key), "after": ci}
+        after = ""
+    return {"text": text, "bold": column.key in best and best[column.key] == row.get(column.key), "after": after}

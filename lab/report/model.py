@@ -13,6 +13,7 @@ from lab.evaluation.significance import SIGNIFICANCE
 from lab.report import by_task
 from lab.report import columns as spec
 from lab.report import names
+from lab.report import resampled
 from lab.report.sections import recipe_sections, section
 
 LEGEND = ("Best value in each column in bold. vs best: {test} of each model against the best "
@@ -30,11 +31,11 @@ HARD_HEADER = ["Row", "True label", "Missed by", "Predicted as", "Text"]
 def build_model(report: dict) -> dict:
     """report: what build.py gathered (dataset, runs, rows, best, warning, failures, efficiency, hard, images,
     excluded, profile, task)."""
-    columns = spec.columns_for(report["task"])
+    columns = report["columns"]
     shown = [c for c in columns if c.page]
     headline = {"columns": [c.header for c in shown],
                 "rows": [[headline_cell(row, c, report["best"]) for c in shown] for row in report["rows"]],
-                "legend": legend(report)}
+                "legend": legend(report), "notes": resampled.notes(report["resampling"])}
     return {
         "title": f"Comparison on {report['dataset']['name']}",
         "facts": header_facts(report),
@@ -62,8 +63,9 @@ def headline_cell(row: dict, column, best: dict) -> dict:
 
 
 def legend(report: dict) -> str:
-    task_name = report["task"]
-    parts = [LEGEND.format(test=PAIRED_TEST_NAMES[task_name], headline=short(spec.headline_column(task_name).header))]
+    task_name, folds = report["task"], report["resampling"]
+    parts = [resampled.legend(folds, task_name, SIGNIFICANCE) if folds else
+             LEGEND.format(test=PAIRED_TEST_NAMES[task_name], headline=short(spec.headline_column(task_name).header))]
     if any(row["recipe"] == by_task.FLOOR_RECIPE for row in report["rows"]):
         parts.append(FLOOR_LEGEND.format(floor=spec.task(task_name).floor))
     return " ".join(parts + report.get("flags", []))
@@ -79,9 +81,10 @@ def header_facts(report: dict) -> list[dict]:
     names = dataset["label_names"]
     kind = (f"{len(names)} {'labels' if report['task'] == 'multi_label' else 'classes'} ({', '.join(names)})" if names
             else spec.task(report["task"]).description)
-    facts = [{"label": "Profile", "text": report["profile"]},
-             {"label": "Test split", "text": f"{sizes['test']} examples, {kind}"},
-             {"label": "Train / validation", "text": f"{sizes['train']} / {sizes['validation']} examples"},
+    split = ([{"label": "Test split", "text": f"{sizes['test']} examples, {kind}"},
+              {"label": "Train / validation", "text": f"{sizes['train']} / {sizes['validation']} examples"}]
+             if not report["resampling"] else resampled.facts(report["resampling"], sizes, kind))
+    facts = [{"label": "Profile", "text": report["profile"]}, *split,
              {"label": "Split fingerprint", "text": dataset["fingerprint"]}]
     return facts + [{"label": "Data", "text": note} for note in dataset["notes"]]
 
@@ -96,8 +99,9 @@ def summary(report: dict, columns) -> dict:
 
 
 def sections(report: dict) -> list[dict]:
-    images, runs = report["images"], report["runs"]
-    parts = [image_section("Cost versus quality", "cost_quality.png", images,
+    images, runs, folds = report["images"], report["runs"], report["resampling"]
+    parts = [fold_scores_section(folds, images, spec.headline_column(report["task"])),
+             image_section("Cost versus quality", "cost_quality.png", images, resampled.COST_CAPTION if folds else
                            "Training wall time against the headline metric; bars: 95% CIs.")]
     parts.append(per_class_section(runs))
     parts += label_sections(report.get("labels"))
@@ -107,12 +111,21 @@ def sections(report: dict) -> list[dict]:
     parts.append(image_section("Learning curves", "learning_curves.png", images))
     parts.append(hard_section(report["hard"]))
     parts.append(errors_section(report.get("errors")))
-    parts.append(efficiency_section(report["efficiency"], images, spec.headline_column(report["task"])))
+    parts.append(efficiency_section(report["efficiency"], images, spec.headline_column(report["task"]),
+                                    report["efficiency_sd"]))
     flat = [part for part in parts if part]
     for record in runs:
         flat += recipe_sections(record, images)
     flat.append(section("Runs", 2, tables=[runs_table(runs)]))
     return flat
+
+
+def fold_scores_section(folds: dict | None, images: dict, headline) -> dict | None:
+    if not folds:
+        return None
+    text = (f"Each model's test {short(headline.header)} on each of the {folds['folds'] * folds['repeats']} folds "
+            f"(dots, spread sideways so that they do not hide one another); the bar marks the mean.")
+    return image_section("Scores per fold", "fold_scores.png", images, text)
 
 
 def image_section(title: str, name: str, images: dict, text: str | None = None) -> dict | None:
@@ -173,14 +186,20 @@ def verb(count: int) -> str:
     return "is" if count == 1 else "are"
 
 
-def efficiency_section(curves: dict, images: dict, headline) -> dict | None:
+def efficiency_section(curves: dict, images: dict, headline, spreads: dict) -> dict | None:
+    """spreads: model -> [(size, sd over the folds)], for the points of cross-validated runs."""
     if not curves:
         return None
     sizes = sorted({size for points in curves.values() for size, _ in points})
-    rows = [[model] + [headline.format(dict(points).get(s)) for s in sizes] for model, points in curves.items()]
+    rows = [[model] + [headline.format(dict(points).get(s)) + spread(headline, dict(spreads.get(model, ())).get(s))
+                       for s in sizes] for model, points in curves.items()]
     plot = [{"title": "Data efficiency", "src": "data_efficiency.png"}] if "data_efficiency.png" in images else []
     return section(f"Data efficiency: test {headline.header.split(' (')[0]} by training examples", 2, images=plot,
                    tables=[{"title": "", "columns": ["Model"] + [str(s) for s in sizes], "rows": rows}])
+
+
+def spread(column, sd) -> str:
+    return "" if sd is None else f" ± {column.format(sd)}"
 
 
 def runs_table(runs: list[dict]) -> dict:
@@ -195,6 +214,8 @@ def json_data(report: dict, columns) -> dict:
             "rows": [json_row(row, keys) for row in report["rows"]], "best": report["best"],
             "excluded_runs": [r["path"] for r in report["excluded"]], "failures": report["failures"],
             "data_efficiency": report["efficiency"], "hard_examples": report["hard"],
+            **({"resampling": report["resampling"]} if report["resampling"] else {}),
+            **({"data_efficiency_sd": report["efficiency_sd"]} if report["efficiency_sd"] else {}),
             **({"largest_errors": report["errors"]} if report.get("errors") else {}),
             "figures": {r["recipe"]: r["figures"] for r in report["runs"] if r["figures"]},
             "tables": {r["recipe"]: r["tables"] for r in report["runs"] if r["tables"]}}

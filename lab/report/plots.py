@@ -149,13 +149,43 @@ def place_labels(figure, axis, points: list[tuple]) -> list:
     return labels
 
 
-def data_efficiency(curves: dict[str, list[tuple[int, float]]], metric: str = "macro-F1") -> bytes:
+def data_efficiency(curves: dict[str, list[tuple[int, float]]], metric: str = "macro-F1",
+                    spreads: dict[str, list[tuple[int, float]]] | None = None) -> bytes:
+    return png(data_efficiency_figure(curves, metric, spreads or {}))
+
+
+def data_efficiency_figure(curves: dict, metric: str, spreads: dict):
+    """One line per model; where its points are means over folds (spreads: model -> [(size, sd)]), a band of ±1 sd."""
     figure, axis = plt.subplots(figsize=(6.5, 4.2))
     for model, points in curves.items():
         sizes, scores = zip(*sorted(points))
-        axis.plot(sizes, scores, marker="o", label=model)
+        line, = axis.plot(sizes, scores, marker="o", label=model)
+        if model in spreads:
+            sd = np.array([dict(spreads[model]).get(size, 0.0) for size in sizes])
+            axis.fill_between(sizes, np.array(scores) - sd, np.array(scores) + sd, color=line.get_color(), alpha=0.2,
+                              linewidth=0)
     axis.set_xscale("log")
-    axis.set(xlabel="training examples (log scale)", ylabel=f"test {metric}", title="data efficiency")
+    band = "; bands: ±1 sd over the folds" if spreads else ""
+    axis.set(xlabel="training examples (log scale)", ylabel=f"test {metric}", title=f"data efficiency{band}")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
-    return png(figure)
+    return figure
+
+
+def fold_scores(per_fold: dict[str, list[float]], metric: str = "macro-F1") -> bytes:
+    return png(fold_scores_figure(per_fold, metric))
+
+
+def fold_scores_figure(per_fold: dict[str, list[float]], metric: str):
+    """A strip plot: one column per model, its per-fold scores as dots jittered sideways, its mean as a bar."""
+    figure, axis = plt.subplots(figsize=(max(4.0, 1.1 * len(per_fold) + 1.5), 4.2))
+    jitter = np.random.default_rng(0)  # the same page every time
+    for column, (model, scores) in enumerate(per_fold.items()):
+        offsets = jitter.uniform(-0.15, 0.15, len(scores))
+        axis.scatter(column + offsets, scores, s=18, alpha=0.7, zorder=2)
+        axis.hlines(np.mean(scores), column - 0.3, column + 0.3, color="black", linewidth=2, zorder=3)
+    axis.set_xticks(range(len(per_fold)), list(per_fold), rotation=30, ha="right", fontsize=8)
+    axis.set_xlim(-0.6, len(per_fold) - 0.4)
+    axis.set(ylabel=f"test {metric}", title=f"{metric} per fold (bar: the mean)")
+    axis.grid(alpha=0.3, axis="y")
+    return figure
