@@ -1,6 +1,7 @@
 """Cross-validated runs (folds=K, repeats=R): the recipe runs once per fold, and the folds become one run.
 
-cross_validate() is the one per-fold loop. Each fold's test predictions are scored by lab.evaluation.evaluate and
+run_folds() is the one per-fold loop (benchmarks call it on plans of their own); cross_validate() folds the data as
+the config says and adds the refit on a source's own test split. Each fold's test predictions are scored by lab.evaluation.evaluate and
 kept as scalar metrics; repeat 0's out-of-fold predictions are pooled in the order of the folded examples. The
 runner writes one run folder: the record's `resampling` block, and models[*] and predictions.csv from the pooled
 predictions (scheme "pooled") or from one refit scored on the source's own test split (scheme "own_test"). Only
@@ -39,10 +40,23 @@ class CrossValidated:
 
 
 def cross_validate(module, cfg, data, train_size: int | None = None, fit=fit):
-    """Run the recipe on every fold of every repeat; a generator that yields each fold's wall seconds and returns
-    a CrossValidated (read it with `done = yield from cross_validate(...)`)."""
+    """Fold the data as cfg says and run the recipe on every fold; a generator that yields each fold's wall
+    seconds and returns a CrossValidated (read it with `done = yield from cross_validate(...)`)."""
     plan = fold_plan(data, cfg.folds, cfg.repeats, cfg.seed)
-    scores = FoldScores(plan, keep_first=plan.scheme == "pooled")
+    scores = yield from run_folds(module, cfg, plan, train_size, fit, keep_first=plan.scheme == "pooled")
+    if plan.scheme == "own_test":
+        refit_data = dataclasses.replace(data, fingerprint=plan.fingerprint)
+        if train_size is not None:
+            refit_data = data_layer.subsample_train(refit_data, train_size, cfg.seed)
+        return CrossValidated(refit_data, fit(module, cfg, refit_data), scores.resampling("refit"), scores.sizes())
+    return CrossValidated(plan.pool, scores.pooled_result(), scores.resampling("fold 0"), scores.sizes())
+
+
+def run_folds(module, cfg, plan: FoldPlan, train_size: int | None = None, fit=fit, keep_first: bool = False):
+    """The one per-fold loop: fit the recipe on each fold of each repeat of the plan and score its test part. A
+    generator that yields each fold's wall seconds and returns the FoldScores (keep_first: with fold 0's result,
+    whose models are the ones saved)."""
+    scores = FoldScores(plan, keep_first)
     total = plan.repeats * plan.folds
     for step, (repeat, fold) in enumerate(itertools.product(range(plan.repeats), range(plan.folds)), 1):
         start = time.perf_counter()
@@ -54,12 +68,16 @@ def cross_validate(module, cfg, data, train_size: int | None = None, fit=fit):
         scores.fold_seconds.append(seconds)
         print(f"fold {step}/{total}: {seconds:.0f} s", file=sys.stderr)
         yield seconds
-    if plan.scheme == "own_test":
-        refit_data = dataclasses.replace(data, fingerprint=plan.fingerprint)
-        if train_size is not None:
-            refit_data = data_layer.subsample_train(refit_data, train_size, cfg.seed)
-        return CrossValidated(refit_data, fit(module, cfg, refit_data), scores.resampling("refit"), scores.sizes())
-    return CrossValidated(plan.pool, scores.pooled_result(), scores.resampling("fold 0"), scores.sizes())
+    return scores
+
+
+def drain(work):
+    """Run a generator of steps (run_folds, cross_validate, the runner's steps) to its end; its return value."""
+    try:
+        while True:
+            next(work)
+    except StopIteration as done:
+        return done.value
 
 
 def remaining_fits(cfg, own_test: bool) -> int:

@@ -95,8 +95,7 @@ def run_recipes(recipes: list[str], profile: str, routed: dict[str, list[str]], 
     """One split: each recipe in turn. Folds: the first fold of every recipe, the estimate, then the rest."""
     if common.folds == 1:
         return [run_one(recipe, profile, routed[recipe], data, train_size) for recipe in recipes]
-    from lab.crossval import estimate_note, remaining_fits
-    from lab.runs import finish
+    from lab.crossval import drain, estimate_note, remaining_fits
 
     outcomes, started, first = {}, {}, {}
     for recipe in recipes:
@@ -110,7 +109,7 @@ def run_recipes(recipes: list[str], profile: str, routed: dict[str, list[str]], 
         print(estimate_note(first, remaining_fits(common, data.own_test)), file=sys.stderr)
     for recipe, work in started.items():
         print(f"== {recipe}: the remaining folds", file=sys.stderr)
-        outcomes[recipe] = attempt(recipe, train_size, lambda: Outcome(recipe, path=finish(work)))
+        outcomes[recipe] = attempt(recipe, train_size, lambda: Outcome(recipe, path=drain(work)))
     return [outcomes[recipe] for recipe in recipes]
 
 

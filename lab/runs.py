@@ -66,7 +66,7 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
         first = next(work)
         print(crossval.estimate_note({recipe: first}, crossval.remaining_fits(job.cfg, job.data.own_test)),
               file=sys.stderr)
-        return finish(work)
+        return crossval.drain(work)
     except StopIteration as done:  # a single split: no folds to estimate
         return done.value
 
@@ -89,7 +89,7 @@ def prepare(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
 
 def steps(job: Job):
     """The job's work as a generator: with folds, it yields after each fold (its wall seconds); it returns the
-    run folder (read it with finish())."""
+    run folder (read it with crossval.drain())."""
     cfg, data, done = job.cfg, job.data, None
     if cfg.folds > 1:
         done = yield from crossval.cross_validate(job.module, cfg, data, job.train_size)
@@ -104,15 +104,6 @@ def steps(job: Job):
         record["dataset"]["sizes"] = done.sizes
         record["resampling"] = done.resampling
     return write_run(Path(cfg.runs_dir) / data.name / job.recipe, record, data, result)
-
-
-def finish(work) -> Path | None:
-    """Run a job's remaining steps; its run folder."""
-    try:
-        while True:
-            next(work)
-    except StopIteration as done:
-        return done.value
 
 
 def load_data(cfg) -> data_layer.LabData:
