@@ -187,9 +187,9 @@ def estimate_note(first_seconds: dict[str, float], remaining: int) -> str:
     """The wall time still to come, from each recipe's first fold: every remaining fit takes about as long."""
     minutes = {recipe: seconds * remaining / 60 for recipe, seconds in first_seconds.items()}
     dominant = max(minutes, key=minutes.get)
-    return (f"note: estimated wall time for the remaining folds: ~{shown_minutes(sum(minutes.values()))} min "
-            f"({dominant} dominates: {shown_minutes(minutes[dominant])} min)")
+    return (f"note: estimated wall time for the remaining folds: ~{shown_minutes(sum(minutes.values()))} "
+            f"({dominant} dominates: {shown_minutes(minutes[dominant])})")
 
 
 def shown_minutes(minutes: float) -> str:
-    return f"{minutes:.0f}" if minutes >= 1 else f"{minutes:.1f}"
+    return f"{minutes:.0f} min" if minutes >= 1 else f"{minutes * 60:.0f} s"

@@ -155,7 +155,7 @@ def test_run_all_with_folds_runs_the_first_fold_of_every_recipe_first(tmp_path, 
 def test_the_estimate_scales_each_recipes_first_fold_by_the_fits_left():
     note = crossval.estimate_note({"classical": 6.0, "transformer": 120.0}, remaining=9)
     assert note == "note: estimated wall time for the remaining folds: ~19 min (transformer dominates: 18 min)"
-    assert crossval.estimate_note({"classical": 2.0}, 9).endswith("~0.3 min (classical dominates: 0.3 min)")
+    assert crossval.estimate_note({"classical": 2.0}, 9).endswith("~18 s (classical dominates: 18 s)")
     assert crossval.remaining_fits(types.SimpleNamespace(folds=5, repeats=2), own_test=True) == 10
 
 
