@@ -3,6 +3,7 @@
 import csv
 import json
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -90,10 +91,15 @@ def test_a_source_with_its_own_test_split_keeps_it_out_of_the_folds(tmp_path, ti
 
 
 def test_a_cross_validated_run_writes_one_folder_of_pooled_out_of_fold_predictions(tmp_path, noisy_csv, capsys):
-    path = runs.execute("classical", "tiny", [f"dataset={noisy_csv}", "folds=3"], runs_dir=str(tmp_path))
+    assert cli.main(["run", "classical", "--config", "tiny", f"dataset={noisy_csv}", "folds=3",
+                     f"runs_dir={tmp_path}"]) == 0
+    out, stderr = capsys.readouterr()
+    path = Path(out.strip().splitlines()[-1])
     assert [p.name for p in path.parent.iterdir()] == [path.name]
     record = json.loads((path / "record.json").read_text())
     resampling = record["resampling"]
+    svm = resampling["summary"]["tfidf_svm"]["macro_f1"]
+    assert f"macro_f1 over 3 folds {svm['mean']:.4f} ± {svm['sd']:.4f}" in out
     assert {k: resampling[k] for k in ("folds", "repeats", "seed", "scheme", "headline", "saved_model")} == {
         "folds": 3, "repeats": 1, "seed": 42, "scheme": "pooled", "headline": "macro_f1", "saved_model": "fold 0"}
     assert resampling["n_train"] + resampling["n_test"] == 40 and len(resampling["fold_seconds"]) == 3
@@ -111,7 +117,6 @@ def test_a_cross_validated_run_writes_one_folder_of_pooled_out_of_fold_predictio
         assert pooled == pytest.approx(f1_score(truth, predicted, average="macro"))
     assert len(resampling["floor_per_fold"]) == 3 and sorted(p.name for p in (path / "models").iterdir()) == [
         "tfidf_logreg", "tfidf_nb", "tfidf_svm"]
-    stderr = capsys.readouterr().err
     assert "fold 1/3: " in stderr and "fold 3/3: " in stderr and stderr.count("note: estimated wall time") == 1
 
 
