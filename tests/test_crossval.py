@@ -66,6 +66,9 @@ def test_the_fingerprint_covers_the_folds_and_the_seed(tiny_csv):
              fold_plan(data, 3, repeats=2).fingerprint, data.fingerprint}
     assert len(codes) == 5
     assert fold_plan(data, 3).fingerprint == fold_plan(load(tiny_csv), 3).fingerprint
+    plan = fold_plan(data, 3, repeats=2)
+    per_fold = {fold_data(plan, r, k).fingerprint for r in range(2) for k in range(3)}
+    assert len(per_fold) == 6 and plan.fingerprint not in per_fold  # each fold resumes only its own checkpoints
 
 
 def test_a_source_with_its_own_test_split_keeps_it_out_of_the_folds(tmp_path, tiny_csv):

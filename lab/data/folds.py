@@ -120,7 +120,8 @@ def fold_data(plan: FoldPlan, repeat: int, fold: int) -> LabData:
     rows = pool.splits["test"]
     splits = DatasetDict({"train": rows.select(parts["train"][0]), "validation": rows.select(parts["validation"][0]),
                           "test": rows.select(test.tolist())})
-    return replace(pool, splits=splits, notes=list(pool.notes))
+    # a fingerprint of its own: checkpoints keyed by it (resume=true) never carry one fold's state into another
+    return replace(pool, splits=splits, notes=list(pool.notes), fingerprint=f"{plan.fingerprint}-r{repeat}f{fold}")
 
 
 def label_values(data: LabData, rows: np.ndarray) -> list:
