@@ -179,3 +179,14 @@ def test_bad_folds_exit_2_with_one_error_line(tmp_path, tiny_csv, capsys, recipe
     lines = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and lines[-1].startswith(message) and sum(line.startswith("error:") for line in lines) == 1
     assert not list(tmp_path.glob("*/*/*/record.json"))
+
+
+@pytest.mark.parametrize("make_data", [multi_label_data, regression_data])
+def test_every_task_cross_validates_into_one_run_of_pooled_predictions(tmp_path, make_data):
+    data = make_data()
+    path = runs.execute("classical", "tiny", ["folds=3"], runs_dir=str(tmp_path), data=data)
+    record = json.loads((path / "record.json").read_text())
+    pool = sum(len(data.splits[s]) for s in data.splits)
+    assert record["resampling"]["headline"] == {"multi_label": "micro_f1", "regression": "rmse"}[data.task]
+    assert all(len(folds) == 3 for folds in record["resampling"]["per_fold"].values())
+    assert len(list(csv.DictReader(open(path / "predictions.csv")))) == pool == record["dataset"]["sizes"]["pool"]
