@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -167,8 +168,9 @@ class FoldScores:
             "n_test": int(round(float(np.mean(sizes[:, 2])))),
             "headline": TASKS[plan.pool.task].headline,
             "per_fold": self.per_fold, "floor_per_fold": self.floor_per_fold,
-            "summary": {name: {metric: summary([fold[metric] for fold in folds]) for metric in folds[0]}
-                        for name, folds in self.per_fold.items()},
+            "summary": {name: {metric: summary([fold.get(metric, math.nan) for fold in folds])
+                               for metric in dict.fromkeys(key for fold in folds for key in fold)}
+                        for name, folds in self.per_fold.items()},  # a metric a fold lacks is NaN there
             "fold_seconds": [round(seconds, 3) for seconds in self.fold_seconds],
             "saved_model": saved_model,
         }
