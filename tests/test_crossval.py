@@ -190,3 +190,11 @@ def test_every_task_cross_validates_into_one_run_of_pooled_predictions(tmp_path,
     assert record["resampling"]["headline"] == {"multi_label": "micro_f1", "regression": "rmse"}[data.task]
     assert all(len(folds) == 3 for folds in record["resampling"]["per_fold"].values())
     assert len(list(csv.DictReader(open(path / "predictions.csv")))) == pool == record["dataset"]["sizes"]["pool"]
+
+
+def test_run_all_runs_the_unsupervised_recipes_on_the_one_split(tiny_csv, capsys):
+    routed = {"topics": ["folds=3", "lda_k=2"], "classical": ["folds=3"]}
+    common = progression.common_config([f"dataset={tiny_csv}", "folds=3"])
+    progression.check_folds(load(tiny_csv), common, ["topics", "classical"], routed)
+    assert routed == {"topics": ["lda_k=2"], "classical": ["folds=3"]}
+    assert "note: topics trains no classifier; it runs on the one split" in capsys.readouterr().err
