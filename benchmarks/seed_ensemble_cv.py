@@ -1,8 +1,9 @@
-"""Does averaging the probabilities of several seeds' networks beat one network? k-fold CV on the train split only.
+"""Does averaging the probabilities of several seeds' networks beat one network? k-fold CV of train and validation.
 
-For each of the 5 folds of benchmarks/select_by_cv.py (the held-out train fold plays the test split; the test split
-is never read), the recipe's default config is trained once per seed 42..41+n. An ensemble of k of those networks
-averages their class probabilities. Printed: each seed alone, then per k the mean, lowest and highest pooled
+On the 5 folds of benchmarks/select_by_cv.py (the lab's folds of the train and validation splits; the test split is
+never read), the lab's fold loop (lab.crossval.run_folds) trains the recipe's default config once per seed
+42..41+n, every seed on the same folds, and pools each seed's out-of-fold probabilities. An ensemble of k of those
+networks averages their class probabilities. Printed: each seed alone, then per k the mean, lowest and highest pooled
 held-out macro-F1 over every k-seed subset, so an ensemble is compared with the single networks it is made of on
 average, not with one lucky seed. Alone on the machine:
 
@@ -12,16 +13,17 @@ average, not with one lucky seed. Alone on the machine:
 import argparse
 import itertools
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
-from select_by_cv import cv_folds, fold_config  # noqa: E402
+from select_by_cv import fold_config, without_test  # noqa: E402
 
+from lab.crossval import drain, run_folds  # noqa: E402
 from lab.data import load  # noqa: E402
+from lab.data.folds import fold_plan  # noqa: E402
 from lab.evaluation import macro_f1_of  # noqa: E402
 from lab.registry import load_recipe  # noqa: E402
 
@@ -29,25 +31,16 @@ FOLDS = 5
 
 
 def member_probabilities(recipe: str, data, members: int, overrides: dict):
-    """truth (pooled over folds) and probabilities[seed] (pooled the same way), plus seconds per fit."""
+    """truth and probabilities[seed], both in the order of the folded examples, plus seconds per fit."""
     module = load_recipe(recipe)
-    truths, probabilities, seconds = [], [[] for _ in range(members)], 0.0
-    for fold in cv_folds(data, FOLDS):
-        truths.append(fold.labels("test"))
-        for member in range(members):
-            began = time.perf_counter()
-            result = module.run(fold_config(recipe, overrides, 42 + member), fold)
-            seconds += time.perf_counter() - began
-            probabilities[member].append(result.models[0].scores)
-            close_plots(result)
-    return np.concatenate(truths), [np.concatenate(p) for p in probabilities], seconds / (FOLDS * members)
-
-
-def close_plots(result) -> None:
-    import matplotlib.pyplot as plt
-
-    for figure in result.plots.values():
-        plt.close(figure)
+    plan = fold_plan(without_test(data), FOLDS, seed=0)  # select_by_cv.cv_folds's folds, for every seed
+    probabilities, seconds = [], []
+    for member in range(members):
+        folds = drain(run_folds(module, fold_config(recipe, overrides, 42 + member), plan))
+        (name,) = folds.scores  # the network recipes train one model
+        probabilities.append(folds.scores[name])
+        seconds += folds.fold_seconds
+    return plan.pool.labels("test"), probabilities, float(np.mean(seconds))
 
 
 def scored(truth, probabilities) -> tuple[float, int]:
@@ -61,11 +54,12 @@ def main() -> None:
     parser.add_argument("recipe")
     parser.add_argument("--members", type=int, default=5)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--dataset", default="bbc-news")
     args = parser.parse_args()
-    data = load("bbc-news")
+    data = load(args.dataset)
     overrides = dict(item.split("=", 1) for item in args.set)
     truth, members, seconds = member_probabilities(args.recipe, data, args.members, overrides)
-    print(f"{args.recipe} {overrides or 'default'}: {FOLDS}-fold CV on the train split ({len(truth)} articles), "
+    print(f"{args.recipe} {overrides or 'default'}: {FOLDS}-fold CV of train + validation ({len(truth)} texts), "
           f"{seconds:.1f} s per fit")
     for seed, probabilities in enumerate(members, start=42):
         f1, errors = scored(truth, probabilities)

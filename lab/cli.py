@@ -136,13 +136,21 @@ def summarize(path: Path) -> None:
     for note in record["notes"]:
         print(f"note: {note}", file=sys.stderr)
     shown = SUMMARY_METRICS[record.get("task", "single_label")]
+    resampling = record.get("resampling")
     for model in record["models"]:
         metrics, cost = model["metrics"], model["efficiency"]
         figures = "  ".join(f"{label} {metrics[key]:.4f}" for label, key in shown if metrics.get(key) is not None)
         print(f"{model['name']:<16} {figures}  "
-              f"train {cost['train_seconds']:.1f}s  {cost['examples_per_second']:,.0f} ex/s")
+              f"train {cost['train_seconds']:.1f}s  {cost['examples_per_second']:,.0f} ex/s"
+              + (folds_summary(resampling, model["name"]) if resampling else ""))
     for name, value in record["figures"].items():
         print(f"{name:<24} {value:.4g}" if isinstance(value, float) else f"{name:<24} {value}")
+
+
+def folds_summary(resampling: dict, model: str) -> str:
+    """A cross-validated run's headline as mean ± sd over its folds (the figures before it are pooled or refit)."""
+    figure = resampling["summary"][model][resampling["headline"]]
+    return f"  {resampling['headline']} over {figure['folds']} folds {figure['mean']:.4f} ± {figure['sd']:.4f}"
 
 
 def run_all_command(args) -> int:

@@ -23,7 +23,7 @@ AT_LEAST_ONE = ("batch_size", "eval_batch_size", "epochs", "grad_accum_steps", "
                 "ngram_max", "min_df", "max_train_examples", "keep_checkpoints", "min_token_length", "bigram_min_count",
                 "keep_n", "w2v_size", "w2v_window", "w2v_epochs", "w2v_workers", "cluster_words", "k_max",
                 "nearest_words", "lsa_components", "embed_batch_size", "embed_max_length", "cluster_seeds",
-                "lda_passes", "lda_iterations", "lda_chunksize", "lda_restarts", "ensemble")
+                "lda_passes", "lda_iterations", "lda_chunksize", "lda_restarts", "ensemble", "folds", "repeats")
 LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     **{key: (lambda v: v >= 1, ">= 1") for key in AT_LEAST_ONE},
     **{key: (lambda v: v >= 0, ">= 0") for key in ("seed", "weight_decay", "stride", "no_below", "sample_docs")},
@@ -52,6 +52,13 @@ class CommonConfig:
     duplicates: Literal["near", "exact", "keep"] = "near"  # before the split, drop repeats (exact: equal up to whitespace; near: also 80% of word 3-grams shared)
     seed: int = 42  # the split, initial weights and batch order: the same seed gives the same run
     runs_dir: str = "runs"  # where run folders are written: <runs_dir>/<dataset>/<recipe>/<run-id>/
+    folds: int = 1  # K >= 2: cross-validate, one run folder scored over K stratified folds; 1: one split
+    repeats: int = 1  # R: draw the K folds R times, with seeds seed..seed+R-1 (needs folds >= 2)
+
+    def __post_init__(self):
+        if self.folds == 1 and self.repeats > 1:
+            raise LabError(f"repeats={self.repeats} repeats cross-validation, but folds=1 is one split; "
+                           f"give folds=5 (or more), or leave repeats out")
 
 
 def config_names(recipe: str) -> list[str]:

@@ -1,6 +1,8 @@
 """`lab run all`: every recipe of the progression on one dataset and one split, then one report.
 
-A recipe that fails does not stop the others; the failure is recorded and shown in the report.
+A recipe that fails does not stop the others; the failure is recorded and shown in the report. With folds=K the
+progression runs fold-major: the first fold of every recipe, then one estimate of the wall time left (it names the
+recipe that dominates), then the remaining folds of each recipe.
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ def run_all(profile: str = "default", overrides=(), recipes: list[str] | None = 
     routed = route_overrides(recipes, profile, overrides)
     data = load_data(common)  # loaded once: every recipe sees exactly the same split
     make_folder(Path(common.runs_dir) / data.name, "runs_dir=")
-    outcomes = [run_one(recipe, profile, routed[recipe], data) for recipe in recipes]
+    if common.folds > 1:
+        check_folds(data, common, recipes, routed)
+    outcomes = run_recipes(recipes, profile, routed, data, common)
     for size in sizes:
         if size < len(data.texts("train")):
-            outcomes += [run_one(recipe, profile, routed[recipe], data, size) for recipe in recipes
-                         if recipe not in UNSUPERVISED]
+            outcomes += run_recipes([r for r in recipes if r not in UNSUPERVISED], profile, routed, data, common, size)
     record_failures(Path(common.runs_dir) / data.name, outcomes)
     return outcomes
 
@@ -76,15 +79,70 @@ def route_overrides(recipes: list[str], profile: str, overrides: list[str]) -> d
     return routed
 
 
+def check_folds(data, common: CommonConfig, recipes: list[str], routed: dict[str, list[str]]) -> None:
+    """Draw the folds once before any recipe runs, so folds= too large for a class stops the progression now; the
+    unsupervised recipes score no held-out predictions, so they run on the one split."""
+    from lab.data.folds import fold_plan
+
+    fold_plan(data, common.folds, common.repeats, common.seed)
+    for recipe in set(recipes) & UNSUPERVISED:
+        routed[recipe] = [item for item in routed[recipe] if item.partition("=")[0] not in ("folds", "repeats")]
+        print(f"note: {recipe} trains no classifier; it runs on the one split, without folds", file=sys.stderr)
+
+
+def run_recipes(recipes: list[str], profile: str, routed: dict[str, list[str]], data, common: CommonConfig,
+                train_size: int | None = None) -> list[Outcome]:
+    """One split: each recipe in turn. Folds: the first fold of every recipe, the estimate, then the rest."""
+    if common.folds == 1:
+        return [run_one(recipe, profile, routed[recipe], data, train_size) for recipe in recipes]
+    from lab.crossval import drain, estimate_note, remaining_fits
+
+    outcomes, started, first = {}, {}, {}
+    for recipe in recipes:
+        announce(recipe, profile, train_size)
+        begun = attempt(recipe, train_size, lambda: first_fold(recipe, profile, routed[recipe], data, train_size))
+        if isinstance(begun, Outcome):
+            outcomes[recipe] = begun  # failed, or done at once (a recipe run without folds)
+        else:
+            started[recipe], first[recipe] = begun
+    if first:
+        print(estimate_note(first, remaining_fits(common, data.own_test)), file=sys.stderr)
+    for recipe, work in started.items():
+        print(f"== {recipe}: the remaining folds", file=sys.stderr)
+        outcomes[recipe] = attempt(recipe, train_size, lambda: Outcome(recipe, path=drain(work)))
+    return [outcomes[recipe] for recipe in recipes]
+
+
+def first_fold(recipe: str, profile: str, overrides: list[str], data, train_size: int | None):
+    """(the recipe's remaining steps, its first fold's seconds), or its Outcome when it ran without folds."""
+    from lab.runs import prepare, steps
+
+    work = steps(prepare(recipe, shipped_variant(recipe, profile), overrides, data=data, train_size=train_size))
+    try:
+        return work, next(work)
+    except StopIteration as done:
+        return Outcome(recipe, path=done.value)
+
+
 def run_one(recipe: str, profile: str, overrides: list[str], data, train_size: int | None = None) -> Outcome:
     from lab.runs import execute
 
     config = shipped_variant(recipe, profile)
+    announce(recipe, profile, train_size)
+    return attempt(recipe, train_size,
+                   lambda: Outcome(recipe, path=execute(recipe, config, overrides, data=data, train_size=train_size)))
+
+
+def announce(recipe: str, profile: str, train_size: int | None) -> None:
     subset = f", {train_size} training examples" if train_size else ""
-    print(f"== {recipe} ({config or 'defaults'}{subset})", file=sys.stderr)
+    print(f"== {recipe} ({shipped_variant(recipe, profile) or 'defaults'}{subset})", file=sys.stderr)
+
+
+def attempt(recipe: str, train_size: int | None, call):
+    """call()'s value, or a failed Outcome: one broken recipe must not cost the user the others."""
     try:
-        return Outcome(recipe, path=execute(recipe, config, overrides, data=data, train_size=train_size))
-    except Exception as error:  # one broken recipe must not cost the user the others
+        return call()
+    except Exception as error:
         reason = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else type(error).__name__
         print(f"error: recipe {recipe} failed: {reason}", file=sys.stderr)
         if not isinstance(error, LabError):

@@ -7,6 +7,10 @@ runs/<dataset>/<recipe>/<run-id>/
     scores_<model>.npy  the model's test-set probabilities or decision scores, where it has them
     <plot>.png        the recipe's plots
     models/<model>/   the fitted models, for `lab predict`
+
+With folds=K (lab/crossval.py) it is still one run folder: the record gains a `resampling` block (per-fold
+metrics and their summary), and "the test split" above is the pooled out-of-fold predictions of every folded
+example, or, when the source brought its own test split, that split scored by one refit on the folded data.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import os
 import shutil
 import sys
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from lab import crossval
 from lab import data as data_layer
 from lab import evaluation
 from lab.config import as_dict, build, parse_overrides, read_variant, shipped_variant
@@ -35,12 +41,38 @@ from lab.tasks import TASKS
 RECORD = "record.json"
 
 
+@dataclass
+class Job:
+    """One recipe's run, configured and with its data, not yet started."""
+
+    recipe: str
+    config: str | None
+    module: object
+    cfg: object
+    data: data_layer.LabData
+    train_size: int | None = None
+
+
 def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str | None = None,
             data: data_layer.LabData | None = None, train_size: int | None = None) -> Path | None:
     """Run one recipe and return its run folder (None on the non-main processes of a distributed launch).
 
-    train_size trains on a stratified subset of the training split (the data-efficiency experiment).
+    train_size trains on a stratified subset of the training split (the data-efficiency experiment). With folds,
+    the wall time of the remaining folds is estimated after the first.
     """
+    job = prepare(recipe, config, overrides, runs_dir, data, train_size)
+    work = steps(job)
+    try:
+        first = next(work)
+        print(crossval.estimate_note({recipe: first}, crossval.remaining_fits(job.cfg, job.data.own_test)),
+              file=sys.stderr)
+        return crossval.drain(work)
+    except StopIteration as done:  # a single split: no folds to estimate
+        return done.value
+
+
+def prepare(recipe: str, config: str | None = None, overrides=(), runs_dir: str | None = None,
+            data: data_layer.LabData | None = None, train_size: int | None = None) -> Job:
     module = load_recipe(recipe)
     config = config or shipped_variant(recipe, "default")
     variant = read_variant(recipe, config)
@@ -49,15 +81,29 @@ def execute(recipe: str, config: str | None = None, overrides=(), runs_dir: str 
         values["runs_dir"] = runs_dir
     cfg = build(module.Config, variant, values)
     data = data or load_data(cfg)
-    if train_size is not None:
+    if train_size is not None and cfg.folds == 1:  # with folds, each fold's training part is subsampled
         data = data_layer.subsample_train(data, train_size, cfg.seed)
     make_folder(Path(cfg.runs_dir) / data.name / recipe, "runs_dir=")  # fail now, not after hours of training
-    result = module.run(cfg, data)
+    return Job(recipe, config, module, cfg, data, train_size)
+
+
+def steps(job: Job):
+    """The job's work as a generator: with folds, it yields after each fold (its wall seconds); it returns the
+    run folder (read it with crossval.drain())."""
+    cfg, data, done = job.cfg, job.data, None
+    if cfg.folds > 1:
+        done = yield from crossval.cross_validate(job.module, cfg, data, job.train_size)
+        data, result = done.data, done.result
+    else:
+        result = crossval.fit(job.module, cfg, data)
     if not is_main_process():
         return None
-    record = make_record(recipe, config, cfg, data, result)
-    record["train_size"] = train_size
-    return write_run(Path(cfg.runs_dir) / data.name / recipe, record, data, result)
+    record = make_record(job.recipe, job.config, cfg, data, result)
+    record["train_size"] = job.train_size
+    if done is not None:
+        record["dataset"]["sizes"] = done.sizes
+        record["resampling"] = done.resampling
+    return write_run(Path(cfg.runs_dir) / data.name / job.recipe, record, data, result)
 
 
 def load_data(cfg) -> data_layer.LabData:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +46,7 @@ class LabData:
     fingerprint: str
     notes: list[str] = field(default_factory=list)
     language: str = "en"  # ISO 639-1 code, detected or from language=
+    own_test: bool = False  # the source brought its test split (Hub test, test_file=, split_column=): folds leave it
 
     @cached_property
     def task(self) -> str:
@@ -106,7 +107,7 @@ def load(dataset: str = "bbc-news", text_column: str | None = None, label_column
             "task": task, "label_sep": label_sep, "validation_file": validation_file, "test_file": test_file,
             "split_column": split_column, "language": code}
     return LabData(slug(dataset), spec, to_dataset_dict(splits, names, task), fingerprint(splits["test"], names, task),
-                   notes, code)
+                   notes, code, own_test="all" not in cleaned)
 
 
 def clean(texts: list, labels: list, split: str, notes: list[str], parse=None, raw=None) -> tuple[list, list]:
@@ -200,7 +201,7 @@ def subsample_train(data: LabData, size: int, seed: int) -> LabData:
         chosen = quota_subset(groups, max(len(data.label_names), int(groups.max()) + 1), size, seed)
     splits = data.splits.copy()
     splits["train"] = data.splits["train"].select(chosen.tolist())
-    return LabData(data.name, {**data.spec, "train_size": size}, splits, data.fingerprint, data.notes, data.language)
+    return replace(data, spec={**data.spec, "train_size": size}, splits=splits)
 
 
 def quota_subset(groups: np.ndarray, n_groups: int, size: int, seed: int) -> np.ndarray:

@@ -3,14 +3,28 @@
 The assignment is a (repeats, n) array of fold numbers, so an example is in exactly one test fold per repeat by
 construction. Each repeat r is drawn with seed + r. Each task stratifies its own way, from one table: per class;
 iteratively over label sets (iterative-stratification); on quantile bins of a regression target.
+
+fold_plan() folds a loaded LabData (repeats already dropped by the load) and fold_data() builds one fold's LabData:
+test = that fold, validation carved from the rest by the carver the normal split uses, train = the rest.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from lab.data.splits import quantile_bins
+from lab.data.splits import DEFAULT_FRACTIONS, carver, quantile_bins
 from lab.errors import LabError
+
+if TYPE_CHECKING:
+    from lab.data.dataset import LabData
+
+# the normal split's share of validation within train + validation (0.1 of 0.9), seeded per repeat
+VALIDATION_SHARE = DEFAULT_FRACTIONS[1] / (DEFAULT_FRACTIONS[0] + DEFAULT_FRACTIONS[1])
 
 
 def class_folds(labels, folds: int, seed: int) -> np.ndarray:
@@ -59,3 +73,61 @@ def fold_assignment(task: str, labels, folds: int, repeats: int = 1, seed: int =
 def fold_indices(fold_of: np.ndarray, fold: int) -> tuple[np.ndarray, np.ndarray]:
     """(train-and-validation rows, test rows) of one fold of one repeat's assignment."""
     return np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
+
+
+@dataclass(frozen=True)
+class FoldPlan:
+    """What is folded and how. pool: a LabData whose train and test splits are both the folded examples, in the
+    order of the assignment's columns (its test split is where pooled out-of-fold predictions line up)."""
+
+    pool: LabData
+    assignment: np.ndarray  # (repeats, n) test-fold numbers
+    folds: int
+    repeats: int
+    seed: int
+    scheme: str  # "pooled": every example was folded; "own_test": only train + validation, the source's test kept
+    fingerprint: str  # the data's fingerprint and the assignment: only runs on the same folds share it
+
+
+def fold_plan(data: LabData, folds: int, repeats: int = 1, seed: int = 42) -> FoldPlan:
+    """Pool the examples to fold (all of them, or train + validation when the source brought its own test split)
+    and draw the stratified assignment."""
+    from datasets import DatasetDict, concatenate_datasets
+
+    parts = ("train", "validation") if data.own_test else ("train", "validation", "test")
+    rows = concatenate_datasets([data.splits[name] for name in parts])
+    pool = replace(data, splits=DatasetDict({"train": rows, "validation": rows.select([]), "test": rows}))
+    assignment = fold_assignment(data.task, pool.labels("test"), folds, repeats, seed)
+    scheme = "own_test" if data.own_test else "pooled"
+    digest = hashlib.sha256(json.dumps([data.fingerprint, scheme, folds, repeats, seed]).encode("utf-8"))
+    for text, label in zip(rows["text"], rows["label"]):
+        digest.update(json.dumps([text, label]).encode("utf-8"))
+    digest.update(assignment.astype(np.int64).tobytes())
+    code = f"cv-{digest.hexdigest()[:13]}"  # "cv-": never equal to a single split's fingerprint
+    return FoldPlan(replace(pool, fingerprint=code), assignment, folds, repeats, seed, scheme, code)
+
+
+def fold_data(plan: FoldPlan, repeat: int, fold: int) -> LabData:
+    """One fold's LabData: test = the fold; validation carved from the rest with the normal split's carver and
+    share, seeded with the repeat's seed; train = the rest."""
+    from datasets import DatasetDict
+
+    pool = plan.pool
+    rest, test = fold_indices(plan.assignment[repeat], fold)
+    carve = carver(pool.task, pool.label_names)
+    parts = carve(rest.tolist(), label_values(pool, rest), (1 - VALIDATION_SHARE, VALIDATION_SHARE, 0.0),
+                  plan.seed + repeat)
+    rows = pool.splits["test"]
+    splits = DatasetDict({"train": rows.select(parts["train"][0]), "validation": rows.select(parts["validation"][0]),
+                          "test": rows.select(test.tolist())})
+    # a fingerprint of its own: checkpoints keyed by it (resume=true) never carry one fold's state into another
+    return replace(pool, splits=splits, notes=list(pool.notes), fingerprint=f"{plan.fingerprint}-r{repeat}f{fold}")
+
+
+def label_values(data: LabData, rows: np.ndarray) -> list:
+    """The pool's labels at rows as the carver reads them: class names, label sets of names, or targets."""
+    column = data.splits["test"].select(rows.tolist())["label"]
+    names = data.label_names
+    decode = {"single_label": lambda value: names[value], "regression": float,
+              "multi_label": lambda ids: tuple(names[i] for i in ids)}[data.task]
+    return [decode(value) for value in column]
