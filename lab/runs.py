@@ -102,6 +102,7 @@ def steps(job: Job):
     record["train_size"] = job.train_size
     if done is not None:
         record["dataset"]["sizes"] = done.sizes
+        record["dataset"]["split_fingerprint"] = job.data.fingerprint  # the one split the folds were drawn from
         record["resampling"] = done.resampling
     return write_run(Path(cfg.runs_dir) / data.name / job.recipe, record, data, result)
 

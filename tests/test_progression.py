@@ -174,3 +174,25 @@ def test_run_all_reports_into_the_working_folder_beside_another_profiles_report(
     assert json.loads(Path("reports/tiny-quick/comparison.json").read_text())["profile"] == "quick"
     assert main(["run", "all", "--profile", "tiny", f"dataset={tiny_csv}", scratch, "--out", "mine"]) == 0
     assert json.loads(Path("mine/comparison.json").read_text())["profile"] == "tiny"
+
+
+def test_run_all_with_folds_reports_every_section_with_mean_and_sd(tmp_path, tiny_csv, tiny_bert, one_thread):
+    outcomes = progression.run_all("tiny", [f"dataset={tiny_csv}", f"runs_dir={tmp_path}", f"model={tiny_bert}",
+                                            "folds=3"])
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes if o.error]
+    records = [json.loads((o.path / "record.json").read_text()) for o in outcomes]
+    folded = [r for r in records if r["recipe"] != "topics"]  # topics trains no classifier: one split
+    assert all(len(r["resampling"]["fold_seconds"]) == 3 for r in folded)
+    assert len({r["dataset"]["fingerprint"] for r in folded}) == 1
+    [written] = build_reports(tmp_path, tmp_path / "report")
+    markdown = (tmp_path / "report" / "comparison.md").read_text()
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert [h for h in headings if h in SECTIONS] == SECTIONS, headings
+    assert "3-fold cross-validation, 1 repeat: mean ± sd over 3 folds" in markdown
+    for record in folded:
+        for model in record["models"]:
+            mean = record["resampling"]["summary"][model["name"]]["macro_f1"]["mean"]
+            row = next(line for line in markdown.splitlines() if line.startswith(f"| {model['name']} ")
+                       or f"| {model['name']} |" in line)
+            assert f"{100 * mean:.1f}" in row and " ± " in row and "| 3 |" in row, row
+    assert (tmp_path / "report" / "fold_scores.png").stat().st_size > 1000

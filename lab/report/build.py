@@ -64,7 +64,10 @@ def select_runs(records: list[dict]) -> tuple[list[dict], list[dict]]:
     """The newest run of each recipe on the newest split and task, and the runs left out for using another split
     or task (one table never mixes tasks)."""
     fingerprint, task_name = records[-1]["dataset"]["fingerprint"], task_of(records[-1])
-    comparable = [r for r in records if r["dataset"]["fingerprint"] == fingerprint and task_of(r) == task_name]
+    # topics trains no classifier, so `run all folds=K` runs it once on the split the folds were drawn from
+    split = records[-1]["dataset"].get("split_fingerprint")
+    comparable = [r for r in records if task_of(r) == task_name and (r["dataset"]["fingerprint"] == fingerprint or (
+        not r["models"] and r["dataset"]["fingerprint"] == split))]
     latest: dict[str, dict] = {}
     for record in comparable:
         if record.get("train_size") is None:
