@@ -30,6 +30,8 @@ class Config(TrainConfig):
     epochs: int = 3
     lr: float = 1e-4
     patience: int | None = 2
+    attention_dropout: float | None = None  # on the attention probabilities; null: the encoder's own (0.1 for MiniLM)
+    hidden_dropout: float | None = None  # on the embeddings and each block's outputs; null: the encoder's own
     # auto: bf16 on GPUs that have it, fp16 on other GPUs, bf16 on CPUs with native bf16 (measured faster
     # here: see benchmarks/transformer_precision.py), else full precision
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "auto"
@@ -71,7 +73,8 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     task = data.task
     with measure() as cost, attention(cfg.cudnn_attention):
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
-        model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, task)
+        model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, task,
+                                           {"attention": cfg.attention_dropout, "hidden": cfg.hidden_dropout})
         texts, labels = train_subset(data, cfg)
         objective = objective_for(task, labels, data.num_outputs, cfg.class_weights)
         train_loader, _ = batches(tokenizer, texts, objective.targets(labels), cfg, cfg.batch_size, shuffle=True)
