@@ -10,6 +10,11 @@ AdamW and gradient clipping) for each variant in VARIANTS: after one warm-up ste
 FLOPs of a step: 3x the forward's (forward + backward), where the forward counts 2 FLOPs per multiply-add of the
 encoder's Linear weights for every token at the padded length used, 4*L^2*hidden per sequence and layer for the
 attention's two batched products, and the pooler and head once per sequence. Embedding lookups count nothing.
+
+Last figures (2-core Xeon with AMX, shared, load 4-7, one thread): GEMM peak fp32 82, bf16 322 GFLOP/s; default
+2.6 examples/s (15% of the bf16 peak), attention_dropout=0 5.9 (33%, 2.21x), no dropout 5.0, fp32 2.0. --accuracy
+over seeds 0-2 (128 tokens, 400 articles): macro-F1 95.7 +- 1.4 default, 95.9 +- 2.0 attention_dropout=0, 95.6 +-
+0.9 no dropout. The recipe's attention_dropout=0 default comes from here (benchmarks/README.md has the whole table).
 """
 
 from __future__ import annotations
