@@ -8,7 +8,8 @@
 # 3. the loop's and the torch recipes' tests, which then run on the GPU;
 # and on request: the transformer's settings chosen again over draws of the split (`bash benchmarks/gpu_check.sh
 # grid`), lab-side ablations of the vs-Trainer benchmark (`... ablate`) and a profile of both sides (`... profile`:
-# kernel launches and host waits per step, op tables in $OUT/profile).
+# kernel launches and host waits per step, op tables in $OUT/profile), and the transformer's step against the GPU's
+# matmul peak (`... speed`, issue 24).
 # Each step has its own time limit, so one that hangs leaves the others' results.
 set -u
 OUT=${OUT:-/tmp/gpu-check}
@@ -58,6 +59,12 @@ for name in "${steps[@]}"; do
         profile)  # on request: both sides under torch.profiler, on 480 articles (30 steps), one seed
             TAIL=8 step profile 120 python3 benchmarks/transformer_vs_trainer.py --dataset bbc-news \
                 --train-examples 480 --profile "$OUT/profile" ;;
+        speed)  # on request (issue 24): the GPU's fp32/bf16 GEMM peak and MiniLM's training step per variant
+            # (dropout, precision, batch size) as examples/s, GFLOP/s and % of peak; then mixed_precision=auto's
+            # choice checked against fp32 on the lab's own loop (the vs step with mixed_precision=no)
+            TAIL=14 step speed 150 python3 benchmarks/transformer_speed.py --steps 20 --json "$OUT/speed.json"
+            TAIL=6 step speed_fp32 90 python3 benchmarks/transformer_vs_trainer.py --dataset short --sides lab \
+                --lab-set mixed_precision=no ;;
         grid)  # on request: the transformer's settings chosen again over split draws (transformer_grid.py)
             TAIL=12 step grid "${LIMIT:-540}" python3 benchmarks/transformer_grid.py --seeds 0 1 2 3 \
                 --out "$OUT/grid.jsonl" "" "epochs=5" "lr=5e-5 epochs=5" "epochs=5 batch_size=8" "max_length=512" ;;

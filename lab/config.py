@@ -29,7 +29,8 @@ LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     **{key: (lambda v: v >= 0, ">= 0") for key in ("seed", "weight_decay", "stride", "no_below", "sample_docs")},
     **{key: (lambda v: v > 0, "> 0") for key in ("lr", "max_grad_norm", "nb_alpha", "logreg_c", "svm_c")},
     **{key: (lambda v: v >= 2, ">= 2") for key in ("topn", "lda_k", "lda_k_sweep")},
-    **{key: (lambda v: 0 <= v < 1, "in [0, 1)") for key in ("dropout", "warmup_ratio")},
+    **{key: (lambda v: 0 <= v < 1, "in [0, 1)") for key in ("dropout", "warmup_ratio", "attention_dropout",
+                                                               "hidden_dropout")},
     **{key: (lambda v: 0 < v <= 1, "a share in (0, 1]") for key in ("max_df", "no_above")},
 }
 

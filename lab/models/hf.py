@@ -29,6 +29,10 @@ ENGLISH_ONLY = {"minilm-l6", "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet
                 "distilbert-base-cased", "roberta-base", "roberta-large", "distilroberta-base", "deberta-v3-base",
                 "deberta-v3-large", "electra-base-discriminator"}
 MULTILINGUAL = "xlm-roberta-base"
+# the config attributes that hold each kind of dropout, across encoder families (BERT/RoBERTa/MiniLM, DistilBERT);
+# only those a model's config already has are set
+DROPOUT_ATTRIBUTES = {"attention": ("attention_probs_dropout_prob", "attention_dropout"),
+                      "hidden": ("hidden_dropout_prob", "dropout")}
 META = "lab_transformer.json"  # next to the saved model: how the recipe tokenized (max_length, chunks)
 _CACHE: dict[tuple, dict] = {}
 _CACHE_LIMIT = 16
@@ -73,21 +77,29 @@ def language_note(model: str, language: str | None) -> str | None:
             f"multilingual encoder usually does much better: model={MULTILINGUAL} (or a model for '{language}')")
 
 
+def dropout_overrides(config, dropout: dict[str, float | None]) -> dict[str, float]:
+    """{config attribute: value} for each kind of dropout given (None keeps the model's own)."""
+    return {attribute: value for kind, value in dropout.items() if value is not None
+            for attribute in DROPOUT_ATTRIBUTES[kind] if hasattr(config, attribute)}
+
+
 def load_classifier(name: str, label_names: list[str], trust_remote_code: bool = False,
-                    task: str = "single_label"):
+                    task: str = "single_label", dropout: dict[str, float | None] | None = None):
     """(model, tokenizer) with a fresh head whose id2label/label2id carry the class (or label) names and whose
-    problem_type is the task's. Seed before calling: the head's initial weights come from torch's RNG.
-    safetensors only, no remote code unless asked for."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    problem_type is the task's; dropout={"attention": p, "hidden": p} overrides the encoder's rates. Seed before
+    calling: the head's initial weights come from torch's RNG. safetensors only, no remote code unless asked for."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
     quiet_transformers()
     path = resolve_model(name)
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        config = AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
         model = AutoModelForSequenceClassification.from_pretrained(
             path, num_labels=len(label_names), id2label=dict(enumerate(label_names)),
             label2id={label: i for i, label in enumerate(label_names)}, use_safetensors=True,
-            problem_type=PROBLEM_TYPES[task], trust_remote_code=trust_remote_code, ignore_mismatched_sizes=True)
+            problem_type=PROBLEM_TYPES[task], trust_remote_code=trust_remote_code, ignore_mismatched_sizes=True,
+            **dropout_overrides(config, dropout or {}))
     except (OSError, ValueError, EnvironmentError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise LabError(f"could not load model '{name}' ({first}); give model=minilm-l6, a local folder with "

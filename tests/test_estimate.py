@@ -1,0 +1,77 @@
+"""lab.training.estimate: expected wall time from sizes and measured rates, on hand-computed numbers."""
+
+import pytest
+
+from lab.training import estimate
+from lab.training.estimate import Rate, Sizes, duration, expected_seconds, mean_tokens, round_down, sample_word_counts
+from recipes.transformer import Config
+
+
+class Splits:
+    """A LabData stand-in: only the texts of each split matter to the estimate."""
+
+    def __init__(self, train: int, validation: int, test: int, words: int):
+        text = " ".join(["word"] * words)
+        self.splits = {"train": [text] * train, "validation": [text] * validation, "test": [text] * test}
+
+    def texts(self, split: str) -> list[str]:
+        return self.splits[split]
+
+
+@pytest.fixture
+def slow_cpu(monkeypatch):
+    monkeypatch.setitem(estimate.RATES, ("transformer", "cpu"), Rate(train=100, infer=1000, setup=0))
+
+
+def test_expected_seconds_adds_setup_training_each_epochs_validation_and_one_test_pass():
+    # setup 5 + training 100 texts x 2 epochs x 50 tokens / 1000 = 10 + scoring (20 x 2 + 40) x 50 / 4000 = 1
+    assert expected_seconds(Sizes(100, 20, 40, tokens=50, epochs=2), Rate(train=1000, infer=4000, setup=5)) == 16.0
+
+
+def test_mean_tokens_approximates_wordpieces_and_cuts_at_max_length():
+    # 10 words: 10 x 1.27 + 2 = 14.7 tokens; 300 words: 383, cut to 256
+    assert mean_tokens([10, 300], 256) == pytest.approx((14.7 + 256) / 2)
+    assert mean_tokens([300], None) == pytest.approx(383.0)
+    assert mean_tokens([], 256) == 0.0
+
+
+def test_word_counts_are_sampled_across_the_whole_list():
+    texts = [" ".join(["w"] * (i + 1)) for i in range(1000)]
+    counts = sample_word_counts(texts, limit=500)
+    assert len(counts) == 500 and counts[:3] == [1, 3, 5] and counts[-1] == 999
+
+
+@pytest.mark.parametrize("seconds, shown", [(45, "45 s"), (720, "12 min"), (6000, "1 h 40 min"), (3600, "1 h 00 min")])
+def test_duration(seconds, shown):
+    assert duration(seconds) == shown
+
+
+def test_round_down_keeps_two_significant_digits():
+    assert [round_down(n) for n in (12345, 916, 99, 7)] == [12000, 910, 99, 7]
+
+
+def test_over_an_hour_on_cpu_names_the_knobs_with_values(slow_cpu):
+    # 1000 texts of 100 words: 129 tokens; training 1000 x 3 x 129 / 100 = 3870 s; scoring (100 x 3 + 100) x 129
+    # / 1000 = 51.6 s; 3921.6 s in all. An hour fits 1000 x (3600 - 51.6) / 3870 = 916 texts: 910
+    line = estimate.estimate_line("transformer", Config(), Splits(1000, 100, 100, words=100), device="cpu")
+    assert line.startswith("transformer: expected wall time about 1 h 05 min on this CPU (1,000 training texts x 3 "
+                           "epochs at about 129 tokens each")
+    assert line.endswith("over an hour on CPU: to shorten it, give max_train_examples=910, max_length=128, a GPU")
+
+
+def test_a_capped_train_split_is_estimated_at_its_cap_without_the_warning(slow_cpu):
+    # 100 x 3 x 129 / 100 = 387 s + 51.6 s of scoring: 7 min
+    line = estimate.estimate_line("transformer", Config(max_train_examples=100), Splits(1000, 100, 100, words=100),
+                                  device="cpu")
+    assert "about 7 min" in line and "100 training texts" in line and "over an hour" not in line
+
+
+def test_no_estimate_without_a_measured_rate():
+    assert estimate.estimate_line("no_such_recipe", Config(), Splits(10, 2, 2, words=5), device="cpu") is None
+
+
+def test_on_a_gpu_the_gpus_rate_applies_and_no_cpu_warning():
+    # the H100 rate: 612 x 128 tokens/s training, 3x that scoring, 10 s setup: 10 + 1000 x 3 x 129 / 78,336 = 4.94
+    # + 400 x 129 / 235,008 = 0.22: 15 s
+    line = estimate.estimate_line("transformer", Config(), Splits(1000, 100, 100, words=100), device="cuda")
+    assert "about 15 s on this GPU" in line and "measured on an H100" in line and "over an hour" not in line

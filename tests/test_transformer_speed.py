@@ -1,0 +1,80 @@
+"""The transformer recipe's dropout keys (issue 24): they reach the encoder, are bounded, and a model trained with
+them still loads in transformers.pipeline() and in `lab predict` with the labels the run scored."""
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from lab.data import load
+from lab.errors import LabError
+from lab.runs import execute
+from tests.conftest import tiny_config
+from tests.tiny_bert import build_tiny_bert
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = "tests/assets/tiny.csv"
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory):
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert") / "tiny-bert", ROOT / TINY)
+
+
+@pytest.fixture(autouse=True)
+def every_test_on_one_thread(one_thread):
+    yield
+
+
+def dropout_rates(model) -> dict[str, float]:
+    """The rates the modules will apply (not only what the config says)."""
+    layer = model.bert.encoder.layer[0]
+    return {"attention": layer.attention.self.dropout.p, "hidden": layer.output.dropout.p,
+            "embeddings": model.bert.embeddings.dropout.p, "head": model.dropout.p}
+
+
+def test_the_dropout_keys_reach_the_encoders_modules(tiny_bert):
+    from lab.models.hf import load_classifier
+
+    model, _ = load_classifier(str(tiny_bert), ["a", "b"], dropout={"attention": 0.0, "hidden": 0.25})
+    assert dropout_rates(model) == {"attention": 0.0, "hidden": 0.25, "embeddings": 0.25, "head": 0.25}
+    assert model.config.attention_probs_dropout_prob == 0.0 and model.config.hidden_dropout_prob == 0.25
+    own, _ = load_classifier(str(tiny_bert), ["a", "b"], dropout={"attention": None, "hidden": None})
+    assert dropout_rates(own) == dict.fromkeys(("attention", "hidden", "embeddings", "head"), 0.1)  # BertConfig's
+
+
+def test_other_encoder_families_get_their_own_attribute_names():
+    from lab.models.hf import dropout_overrides
+
+    distilbert = SimpleNamespace(attention_dropout=0.1, dropout=0.1)
+    assert dropout_overrides(distilbert, {"attention": 0.0, "hidden": None}) == {"attention_dropout": 0.0}
+    bert = SimpleNamespace(attention_probs_dropout_prob=0.1, hidden_dropout_prob=0.1)
+    assert dropout_overrides(bert, {"attention": 0.0, "hidden": 0.2}) == {"attention_probs_dropout_prob": 0.0,
+                                                                          "hidden_dropout_prob": 0.2}
+
+
+@pytest.mark.parametrize("key", ["attention_dropout", "hidden_dropout"])
+def test_a_rate_of_one_is_refused_with_the_fix(key):
+    with pytest.raises(LabError, match=rf"^{key}=1.0: must be in \[0, 1\); (give e.g. {key}=|leave the key out)"):
+        tiny_config("transformer", **{key: 1})
+
+
+def test_a_model_trained_without_dropout_loads_in_pipeline_and_lab_predict_with_the_same_labels(tiny_bert, tmp_path):
+    from transformers import pipeline
+
+    from lab.predict import predict
+
+    run = execute("transformer", "tiny", [f"dataset={TINY}", f"model={tiny_bert}", "attention_dropout=0",
+                                          "hidden_dropout=0"], runs_dir=str(tmp_path))
+    saved = run / "models" / "tiny-bert"
+    config = json.loads((saved / "config.json").read_text())
+    assert config["attention_probs_dropout_prob"] == 0.0 and config["hidden_dropout_prob"] == 0.0
+    data = load(TINY)
+    scores = np.load(run / "scores_tiny-bert.npy")
+    classify = pipeline("text-classification", model=str(saved), device="cpu")
+    labels = [out["label"] for out in classify(data.texts("test"))]
+    assert labels == [data.label_names[i] for i in scores.argmax(1)] == [data.label_names[i] for i in data.labels("test")]
+    _, predictions = predict(run, data.texts("test"))
+    assert np.allclose([list(p.probabilities.values()) for p in predictions], scores, atol=1e-5)
