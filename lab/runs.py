@@ -37,6 +37,7 @@ from lab.evaluation.hard_examples import opening
 from lab.registry import load_recipe
 from lab.results import ModelResult, RecipeResult
 from lab.tasks import TASKS
+from lab.training.estimate import estimate_line
 
 RECORD = "record.json"
 
@@ -91,6 +92,9 @@ def steps(job: Job):
     """The job's work as a generator: with folds, it yields after each fold (its wall seconds); it returns the
     run folder (read it with crossval.drain())."""
     cfg, data, done = job.cfg, job.data, None
+    expected = estimate_line(job.recipe, cfg, data)  # from the sizes alone, before any work (lab/training/estimate.py)
+    if expected and is_main_process():
+        print(f"note: {expected}" + (" per fold" if cfg.folds > 1 else ""), file=sys.stderr)
     if cfg.folds > 1:
         done = yield from crossval.cross_validate(job.module, cfg, data, job.train_size)
         data, result = done.data, done.result

@@ -75,3 +75,18 @@ def test_on_a_gpu_the_gpus_rate_applies_and_no_cpu_warning():
     # + 400 x 129 / 235,008 = 0.22: 15 s
     line = estimate.estimate_line("transformer", Config(), Splits(1000, 100, 100, words=100), device="cuda")
     assert "about 15 s on this GPU" in line and "measured on an H100" in line and "over an hour" not in line
+
+
+def test_the_runner_prints_the_estimate_before_the_recipe_starts(tmp_path, tiny_csv, monkeypatch, capsys):
+    from lab import runs
+    from lab.results import RecipeResult
+
+    printed = []
+
+    def stub(cfg, data):  # the recipe itself: by now the estimate must already be on stderr
+        printed.append(capsys.readouterr().err)
+        return RecipeResult()
+
+    monkeypatch.setattr("recipes.transformer.run", stub)
+    runs.execute("transformer", "tiny", [f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
+    assert len(printed) == 1 and "note: transformer: expected wall time about" in printed[0]
