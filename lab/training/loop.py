@@ -54,11 +54,10 @@ class TrainResult:
     objective: Objective = None  # what the model was trained for; regression's standardisation is folded in
     passes_per_epoch: int = 1  # > 1 when min_steps scaled a small training split's epochs up (see step_plan)
     steps_per_pass: int = 0  # optimizer steps in one pass over the training split
-
-    @property
-    def optimizer_steps(self) -> int:
-        """Every optimizer step the model got, a resumed run's earlier epochs included."""
-        return len(self.history) * self.passes_per_epoch * self.steps_per_pass
+    out_of_time: bool = False  # max_train_seconds ran out: the last epoch stopped after the step that spent it
+    # what the model got in all, a resumed run's earlier epochs included: optimizer steps, passes over the split
+    optimizer_steps: int = 0
+    passes: int = 0
 
 
 def resolve_precision(choice: str) -> str:
@@ -115,7 +114,8 @@ def seed_everything(seed: int) -> None:
 
 def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: float = 1e-3,
           weight_decay: float = 0.01, warmup_ratio: float = 0.1, grad_accum_steps: int = 1,
-          max_grad_norm: float | None = 1.0, patience: int | None = 3, min_steps: int = 0, class_weights=None,
+          max_grad_norm: float | None = 1.0, patience: int | None = 3, min_steps: int = 0,
+          max_train_seconds: float | None = None, class_weights=None,
           mixed_precision: str = "no", seed: int = 42, progress: bool = True, threads: int | None = None,
           accelerator: Accelerator | None = None,
           on_epoch_end: Callable[[int, Accelerator, dict], None] | None = None,
@@ -125,7 +125,9 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
 
     min_steps: when `epochs` passes over a small training split make fewer optimizer steps, each epoch passes
     over it several times (step_plan), so that 100 examples get as many steps as the learning rate schedule needs;
-    validation, patience and the history still count epochs, now of several passes each.
+    validation, patience and the history still count epochs, now of several passes each. max_train_seconds: stop
+    after the optimizer step that spends this process's budget of training-step seconds, validate that last
+    (partial) epoch and keep the best epoch as usual.
 
     Early stopping: stop after `patience` epochs without a better validation headline metric (ties: lower
     validation loss wins; patience=None: never stop early), then restore the best epoch's weights; for regression,
@@ -152,13 +154,17 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     try:
         if resume_from is not None:
             accelerator.load_state(str(resume_from))
-        trained = train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, (epochs, passes),
+        trained = train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective,
+                               (epochs, passes, Budget(max_train_seconds)),
                                patience, max_grad_norm, progress, accelerator, tracker, on_epoch_end)
     finally:
         for hook in hooks:
             hook.remove()
     fold_standardisation(trained.model, objective)  # after the best weights are back: they are what is kept
     trained.objective, trained.passes_per_epoch, trained.steps_per_pass = objective, passes, steps_per_pass
+    earlier = len(trained.history) - math.ceil(trained.this_run["epochs"] / passes)  # epochs a resumed run had
+    trained.optimizer_steps = earlier * passes * steps_per_pass + trained.this_run["optimizer_steps"]
+    trained.passes = earlier * passes + trained.this_run["epochs"]
     return trained
 
 
@@ -170,9 +176,26 @@ def step_plan(steps_per_pass: int, epochs: int, min_steps: int) -> int:
     return math.ceil(min_steps / (max(1, steps_per_pass) * epochs))
 
 
+class Budget:
+    """max_train_seconds of training steps; every process stops after the same step (they agree each step)."""
+
+    def __init__(self, seconds: float | None):
+        if seconds is not None and not seconds > 0:
+            raise LabError(f"max_train_seconds={seconds} leaves no time to train; give seconds above 0, or null "
+                           f"for no limit")
+        self.seconds, self.used, self.spent = seconds, 0.0, False
+
+    def check(self, began: float, accelerator: Accelerator) -> bool:
+        if self.seconds is None:
+            return False
+        late = torch.tensor(float(self.used + time.perf_counter() - began >= self.seconds), device=accelerator.device)
+        self.spent = accelerator.reduce(late, reduction="sum").item() > 0
+        return self.spent
+
+
 def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, plan, patience, max_grad_norm,
                  progress, accelerator, tracker, on_epoch_end) -> TrainResult:
-    epochs, passes = plan
+    epochs, passes, budget = plan
     per_epoch = len(train_dl) * passes
     bar = tqdm(total=per_epoch * epochs, initial=per_epoch * len(tracker.history), desc="train",
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
@@ -180,17 +203,19 @@ def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, plan,
     stopped = patience is not None and bool(tracker.history) and len(tracker.history) - 1 - tracker.best_epoch >= patience
     this_run = {"epochs": 0, "optimizer_steps": 0, "training_seconds": 0.0, "validation_seconds": 0.0}
     for epoch in range(len(tracker.history), epochs if not stopped else 0):
-        record = run_epoch((epoch, passes), model, train_dl, val_dl, optimizer, scheduler, objective,
+        record = run_epoch((epoch, passes, budget), model, train_dl, val_dl, optimizer, scheduler, objective,
                            max_grad_norm, accelerator, bar, this_run)
         tracker.add(record, accelerator.unwrap_model(model))
         bar.set_postfix(loss=f"{record['train_loss']:.4f}", **{tracker.key: f"{record[tracker.key]:.4f}"})
         if on_epoch_end is not None:
             on_epoch_end(epoch, accelerator, record)
-        if patience is not None and epoch - tracker.best_epoch >= patience:
+        if budget.spent or patience is not None and epoch - tracker.best_epoch >= patience:
             stopped = epoch < epochs - 1
             break
     bar.close()
-    return finish(model, tracker, stopped, accelerator, this_run)
+    trained = finish(model, tracker, stopped, accelerator, this_run)
+    trained.out_of_time = budget.spent
+    return trained
 
 
 def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, this_run: dict) -> TrainResult:
@@ -204,7 +229,7 @@ def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, thi
 
 def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective, max_grad_norm,
               accelerator, bar, this_run: dict) -> dict:
-    epoch, passes = position
+    epoch, passes, budget = position
     # both parts end by copying a result to the host, which waits for the GPU: the clock sees its work
     began = time.perf_counter()
     losses = []
@@ -212,20 +237,25 @@ def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective
         for done in range(epoch * passes, (epoch + 1) * passes):
             train_dl.set_epoch(done)  # pass-dependent shuffling that a resumed run repeats exactly
             loss, steps = train_one_epoch(model, train_dl, optimizer, scheduler, objective, max_grad_norm,
-                                          accelerator, bar)
+                                          accelerator, bar, lambda: budget.check(began, accelerator))
             losses.append(loss)
             this_run["optimizer_steps"] += steps
-    train_loss = float(np.mean(losses))  # every pass sees every example once: the mean of the passes' means
+            this_run["epochs"] += 1
+            if budget.spent:
+                break
+    train_loss = float(np.mean(losses))  # a pass sees each example once: the mean of the passes' means
     validating = time.perf_counter()
+    budget.used += validating - began
     out = predict(model, val_dl, accelerator, objective)
-    this_run["epochs"] += passes
     this_run["training_seconds"] += validating - began
     this_run["validation_seconds"] += time.perf_counter() - validating
     return {"epoch": epoch + 1, "train_loss": train_loss, **objective.validation(out.logits, out.labels)}
 
 
-def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_norm, accelerator, bar) -> tuple:
-    """One pass; returns the mean per-example training loss over all processes, and the optimizer steps taken."""
+def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_norm, accelerator, bar,
+                    out_of_time=lambda: False) -> tuple:
+    """One pass, or its first part until out_of_time() after a step; returns the mean per-example training loss
+    over all processes, and the optimizer steps taken."""
     model.train()
     total = torch.zeros(2, device=accelerator.device)  # loss sum, example count
     steps = 0
@@ -242,6 +272,8 @@ def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_nor
             steps += accelerator.sync_gradients
         total += torch.stack([loss.detach().float() * len(labels), torch.tensor(float(len(labels)), device=total.device)])
         bar.update(1)
+        if accelerator.sync_gradients and out_of_time():
+            break
     total = accelerator.reduce(total, reduction="sum")
     return (total[0] / total[1]).item(), steps
 

@@ -34,12 +34,14 @@ class TrainConfig(CommonConfig):
     class_weights: Literal["none", "balanced"] = "none"
     thresholds: Literal["global", "per_label"] = "global"  # multi-label: one threshold, or one per label (validation)
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"
+    # seconds of training steps, then stop after the step that spends them (validation excluded); null: no limit
+    max_train_seconds: float | None = None
     progress: bool = True
     threads: int | None = None  # torch CPU threads; None: this process's share of the physical cores
 
 
 TRAIN_KEYS = ("epochs", "lr", "weight_decay", "warmup_ratio", "grad_accum_steps", "max_grad_norm", "patience",
-              "min_steps", "mixed_precision", "seed")
+              "min_steps", "max_train_seconds", "mixed_precision", "seed")
 
 
 def train_options(cfg) -> dict:
@@ -91,8 +93,9 @@ def seconds_split(trained, cost) -> dict:
     steps, validation = trained.this_run["training_seconds"], trained.this_run["validation_seconds"]
     return {"seconds_in_training_steps": steps, "seconds_in_validation": validation,
             "seconds_in_setup": cost.seconds - steps - validation, "optimizer_steps": trained.optimizer_steps,
-            "training_epochs": len(trained.history) * trained.passes_per_epoch,
-            "passes_per_epoch": trained.passes_per_epoch}
+            "training_epochs": trained.passes,
+            "passes_per_epoch": trained.passes_per_epoch,
+            **({"stopped_by_max_train_seconds": 1.0} if trained.out_of_time else {})}
 
 
 def average_of(models: list, task: str = "single_label"):
