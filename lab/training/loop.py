@@ -48,10 +48,16 @@ class TrainResult:
     best_epoch: int  # 1-based, as in history
     stopped_early: bool
     accelerator: Accelerator
-    # what this process did (a resumed run did the earlier epochs elsewhere): epochs it trained, and its seconds
-    # in training steps and in validation passes
+    # what this process did (a resumed run did the earlier epochs elsewhere): passes over the training split it
+    # made, its optimizer steps, and its seconds in training steps and in validation passes
     this_run: dict
     objective: Objective = None  # what the model was trained for; regression's standardisation is folded in
+    passes_per_epoch: int = 1  # > 1 when min_steps scaled a small training split's epochs up (see step_plan)
+    steps_per_pass: int = 0  # optimizer steps in one pass over the training split
+    out_of_time: bool = False  # max_train_seconds ran out: the last epoch stopped after the step that spent it
+    # what the model got in all, a resumed run's earlier epochs included: optimizer steps, passes over the split
+    optimizer_steps: int = 0
+    passes: int = 0
 
 
 def resolve_precision(choice: str) -> str:
@@ -108,13 +114,20 @@ def seed_everything(seed: int) -> None:
 
 def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: float = 1e-3,
           weight_decay: float = 0.01, warmup_ratio: float = 0.1, grad_accum_steps: int = 1,
-          max_grad_norm: float | None = 1.0, patience: int | None = 3, class_weights=None,
+          max_grad_norm: float | None = 1.0, patience: int | None = 3, min_steps: int = 0,
+          max_train_seconds: float | None = None, class_weights=None,
           mixed_precision: str = "no", seed: int = 42, progress: bool = True, threads: int | None = None,
           accelerator: Accelerator | None = None,
           on_epoch_end: Callable[[int, Accelerator, dict], None] | None = None,
           resume_from: str | Path | None = None, objective: Objective | None = None) -> TrainResult:
     """Train with AdamW, linear warmup then linear decay, and the objective's loss (default: single-label
     cross-entropy, weighted by class_weights); keep the best epoch.
+
+    min_steps: when `epochs` passes over a small training split make fewer optimizer steps, each epoch passes
+    over it several times (step_plan), so that 100 examples get as many steps as the learning rate schedule needs;
+    validation, patience and the history still count epochs, now of several passes each. max_train_seconds: stop
+    after the optimizer step that spends this process's budget of training-step seconds, validate that last
+    (partial) epoch and keep the best epoch as usual.
 
     Early stopping: stop after `patience` epochs without a better validation headline metric (ties: lower
     validation loss wins; patience=None: never stop early), then restore the best epoch's weights; for regression,
@@ -131,8 +144,9 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     # fused: one kernel for the whole update instead of a loop over tensors; several times faster on CPU
     # (HF Trainer's default optimizer too)
     optimizer = torch.optim.AdamW(param_groups(model, weight_decay), lr=lr, fused=True)
-    steps = math.ceil(len(train_loader) / grad_accum_steps) * epochs  # as one process counts them
-    scheduler = warmup_schedule(optimizer, steps, warmup_ratio)
+    steps_per_pass = math.ceil(len(train_loader) / grad_accum_steps)  # as one process counts them
+    passes = step_plan(steps_per_pass, epochs, min_steps)
+    scheduler = warmup_schedule(optimizer, steps_per_pass * passes * epochs, warmup_ratio)
     model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(
         model, optimizer, train_loader, val_loader, scheduler)
     tracker = Tracker(f"val_{objective.headline}", objective.higher_is_better)
@@ -140,36 +154,68 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     try:
         if resume_from is not None:
             accelerator.load_state(str(resume_from))
-        trained = train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, epochs,
+        trained = train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective,
+                               (epochs, passes, Budget(max_train_seconds)),
                                patience, max_grad_norm, progress, accelerator, tracker, on_epoch_end)
     finally:
         for hook in hooks:
             hook.remove()
     fold_standardisation(trained.model, objective)  # after the best weights are back: they are what is kept
-    trained.objective = objective
+    trained.objective, trained.passes_per_epoch, trained.steps_per_pass = objective, passes, steps_per_pass
+    earlier = len(trained.history) - math.ceil(trained.this_run["epochs"] / passes)  # epochs a resumed run had
+    trained.optimizer_steps = earlier * passes * steps_per_pass + trained.this_run["optimizer_steps"]
+    trained.passes = earlier * passes + trained.this_run["epochs"]
     return trained
 
 
-def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, epochs, patience, max_grad_norm,
+def step_plan(steps_per_pass: int, epochs: int, min_steps: int) -> int:
+    """Passes over the training split per epoch: 1, or as many as make epochs * passes * steps_per_pass reach
+    min_steps. One epoch of 100 examples in batches of 32 is 4 steps; 10 such epochs barely leave the warmup."""
+    if not min_steps or steps_per_pass * epochs >= min_steps:
+        return 1
+    return math.ceil(min_steps / (max(1, steps_per_pass) * epochs))
+
+
+class Budget:
+    """max_train_seconds of training steps; every process stops after the same step (they agree each step)."""
+
+    def __init__(self, seconds: float | None):
+        if seconds is not None and not seconds > 0:
+            raise LabError(f"max_train_seconds={seconds} leaves no time to train; give seconds above 0, or null "
+                           f"for no limit")
+        self.seconds, self.used, self.spent = seconds, 0.0, False
+
+    def check(self, began: float, accelerator: Accelerator) -> bool:
+        if self.seconds is None:
+            return False
+        late = torch.tensor(float(self.used + time.perf_counter() - began >= self.seconds), device=accelerator.device)
+        self.spent = accelerator.reduce(late, reduction="sum").item() > 0
+        return self.spent
+
+
+def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, plan, patience, max_grad_norm,
                  progress, accelerator, tracker, on_epoch_end) -> TrainResult:
-    bar = tqdm(total=len(train_dl) * epochs, initial=len(train_dl) * len(tracker.history), desc="train",
+    epochs, passes, budget = plan
+    per_epoch = len(train_dl) * passes
+    bar = tqdm(total=per_epoch * epochs, initial=per_epoch * len(tracker.history), desc="train",
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
     # a resumed run that had already run out of patience stays stopped
     stopped = patience is not None and bool(tracker.history) and len(tracker.history) - 1 - tracker.best_epoch >= patience
-    this_run = {"epochs": 0, "training_seconds": 0.0, "validation_seconds": 0.0}
+    this_run = {"epochs": 0, "optimizer_steps": 0, "training_seconds": 0.0, "validation_seconds": 0.0}
     for epoch in range(len(tracker.history), epochs if not stopped else 0):
-        train_dl.set_epoch(epoch)  # epoch-dependent shuffling that a resumed run repeats exactly
-        record = run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, objective, max_grad_norm,
-                           accelerator, bar, this_run)
+        record = run_epoch((epoch, passes, budget), model, train_dl, val_dl, optimizer, scheduler, objective,
+                           max_grad_norm, accelerator, bar, this_run)
         tracker.add(record, accelerator.unwrap_model(model))
         bar.set_postfix(loss=f"{record['train_loss']:.4f}", **{tracker.key: f"{record[tracker.key]:.4f}"})
         if on_epoch_end is not None:
             on_epoch_end(epoch, accelerator, record)
-        if patience is not None and epoch - tracker.best_epoch >= patience:
+        if budget.spent or patience is not None and epoch - tracker.best_epoch >= patience:
             stopped = epoch < epochs - 1
             break
     bar.close()
-    return finish(model, tracker, stopped, accelerator, this_run)
+    trained = finish(model, tracker, stopped, accelerator, this_run)
+    trained.out_of_time = budget.spent
+    return trained
 
 
 def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, this_run: dict) -> TrainResult:
@@ -181,24 +227,38 @@ def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, thi
     return TrainResult(model, list(tracker.history), tracker.best_epoch + 1, stopped, accelerator, this_run)
 
 
-def run_epoch(epoch, model, train_dl, val_dl, optimizer, scheduler, objective, max_grad_norm,
+def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective, max_grad_norm,
               accelerator, bar, this_run: dict) -> dict:
+    epoch, passes, budget = position
     # both parts end by copying a result to the host, which waits for the GPU: the clock sees its work
     began = time.perf_counter()
+    losses = []
     with torch.profiler.record_function(STEPS_LABEL):  # marks the steps for torch.profiler users (and benchmarks)
-        train_loss = train_one_epoch(model, train_dl, optimizer, scheduler, objective, max_grad_norm, accelerator, bar)
+        for done in range(epoch * passes, (epoch + 1) * passes):
+            train_dl.set_epoch(done)  # pass-dependent shuffling that a resumed run repeats exactly
+            loss, steps = train_one_epoch(model, train_dl, optimizer, scheduler, objective, max_grad_norm,
+                                          accelerator, bar, lambda: budget.check(began, accelerator))
+            losses.append(loss)
+            this_run["optimizer_steps"] += steps
+            this_run["epochs"] += 1
+            if budget.spent:
+                break
+    train_loss = float(np.mean(losses))  # a pass sees each example once: the mean of the passes' means
     validating = time.perf_counter()
+    budget.used += validating - began
     out = predict(model, val_dl, accelerator, objective)
-    this_run["epochs"] += 1
     this_run["training_seconds"] += validating - began
     this_run["validation_seconds"] += time.perf_counter() - validating
     return {"epoch": epoch + 1, "train_loss": train_loss, **objective.validation(out.logits, out.labels)}
 
 
-def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_norm, accelerator, bar) -> float:
-    """One pass; returns the mean per-example training loss over all processes."""
+def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_norm, accelerator, bar,
+                    out_of_time=lambda: False) -> tuple:
+    """One pass, or its first part until out_of_time() after a step; returns the mean per-example training loss
+    over all processes, and the optimizer steps taken."""
     model.train()
     total = torch.zeros(2, device=accelerator.device)  # loss sum, example count
+    steps = 0
     for batch in loader:
         with accelerator.accumulate(model):
             labels = batch["labels"]
@@ -209,10 +269,13 @@ def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_nor
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
+            steps += accelerator.sync_gradients
         total += torch.stack([loss.detach().float() * len(labels), torch.tensor(float(len(labels)), device=total.device)])
         bar.update(1)
+        if accelerator.sync_gradients and out_of_time():
+            break
     total = accelerator.reduce(total, reduction="sum")
-    return (total[0] / total[1]).item()
+    return (total[0] / total[1]).item(), steps
 
 
 def predict(model: nn.Module, loader, accelerator: Accelerator | None = None,
