@@ -212,7 +212,7 @@ def searched_record(task="single_label", recipe="classical", search=None) -> dic
 
 
 def test_the_tuning_rows_and_table_come_from_the_records_search_blocks():
-    from lab.report.tuning import render_tuning_markdown, tuning_rows, tuning_table
+    from lab.report.tuning import render_tuning_markdown, tuning_rows, tuning_section, tuning_table
 
     svm = {"best_params": {"svm_c": 0.5, "ngram_max": 2}, "best_value": 0.9812, "default_value": 0.975,
            "trials": [{"number": 0, "params": {"svm_c": 0.5, "ngram_max": 2}, "value": 0.9812, "seconds": 1.0},
@@ -234,6 +234,8 @@ def test_the_tuning_rows_and_table_come_from_the_records_search_blocks():
                                        "svm_c=0.5 ngram_max=2 |"
     assert "| bow_ffn | bow_ffn | 0/2 |" in markdown
     assert tuning_table([searched_record()]) is None and render_tuning_markdown([]) == ""
+    section = tuning_section(records)
+    assert section["title"] == "Tuning" and section["tables"] == [table] and tuning_section([]) is None
 
 
 def test_the_tuning_table_writes_a_regression_metric_as_a_number():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from lab.config import shown
 from lab.report import columns as spec
 from lab.report.render import markdown_escape
+from lab.report.sections import section
 
 COLUMNS = ["Recipe", "Model", "Trials", "Scored on", "Metric", "Best", "Default", "Chosen setting"]
 
@@ -43,6 +44,17 @@ def tuning_table(records: list[dict]) -> dict | None:
                       row["metric"], written(row["best_value"]), written(row["default_value"]),
                       setting or "(nothing to search: the config's own)"])
     return {"title": "Tuning: Optuna trials per model, scored on validation", "columns": COLUMNS, "rows": cells}
+
+
+def tuning_section(records: list[dict]) -> dict | None:
+    """The page's "Tuning" section (the shape lab/report/sections.py gives every part); None without a search."""
+    table = tuning_table(records)
+    if table is None:
+        return None
+    text = ("Each model got the same number of Optuna (TPE) trials over its recipe's search space, each scored on "
+            "the validation split, never on the test split; the best setting was then refit and tested. "
+            "Default: the config's own setting, scored the same way.")
+    return section("Tuning", 2, text=[text], tables=[table])
 
 
 def render_tuning_markdown(records: list[dict]) -> str:
