@@ -38,8 +38,7 @@ def tuned_fit(module, cfg, data: LabData, space: dict[str, dict[str, dict]], tri
     for name in defaults:
         knobs = {**space.get("*", {}), **space.get(name, {})}
         searched[name] = search_model(module, cfg, validation, name, knobs, trials, storage, report)
-    refits = [refit(module, cfg, data, name, study.best_params if study.trials else {})
-              for name, study in searched.items()]
+    refits = [refit(module, cfg, data, name, best_params(study)) for name, study in searched.items()]
     record = {"trials": trials, "metric": TASKS[data.task].headline, "scored_on": "validation",
               "models": {name: model_record(study, defaults[name]) for name, study in searched.items()}}
     return combined(refits), record
@@ -100,8 +99,7 @@ def search_model(module, cfg, validation: LabData, name: str, knobs: dict, trial
                                 load_if_exists=True)
     if not knobs:
         return study
-    done = sum(trial.state == TrialState.COMPLETE for trial in study.trials)
-    for number in range(done, trials):
+    for number in range(len(complete_trials(study)), trials):
         study.sampler = optuna.samplers.TPESampler(seed=trial_seed(cfg.seed, name, number))
         trial = study.ask()
         values = {key: suggest(trial, key, knob) for key, knob in knobs.items()}
@@ -176,11 +174,20 @@ def combined(results: list[RecipeResult]) -> RecipeResult:
     return merged
 
 
-def model_record(study, default_value: float) -> dict:
+def complete_trials(study) -> list:
     from optuna.trial import TrialState
 
-    complete = [trial for trial in study.trials if trial.state == TrialState.COMPLETE]
-    return {"best_params": study.best_params if complete else {},
+    return [trial for trial in study.trials if trial.state == TrialState.COMPLETE]
+
+
+def best_params(study) -> dict:
+    """The best complete trial's params; {} (the config's own values) where there is none: nothing to search."""
+    return study.best_params if complete_trials(study) else {}
+
+
+def model_record(study, default_value: float) -> dict:
+    complete = complete_trials(study)
+    return {"best_params": best_params(study),
             "best_value": study.best_value if complete else None, "default_value": default_value,
             "trials": [{"number": trial.number, "params": trial.params, "value": trial.value,
                         "seconds": trial.user_attrs.get("seconds")} for trial in complete]}

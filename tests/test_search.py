@@ -247,3 +247,14 @@ def test_the_tuning_table_writes_a_regression_metric_as_a_number():
                                                                 "models": {"tfidf_ridge": ridge}})])
     assert table["rows"][0][5:] == ["0.412", "", "ridge_alpha=2.0"]
 
+
+
+def test_a_model_with_no_knobs_gets_no_trials_and_is_refit_with_the_configs_own_values(tiny_data, tmp_path):
+    stub = StubRecipe(tiny_data)
+    space = {"stub_b": {"share": {"low": 0.9, "high": 1.0, "log": False}}}
+    result, record = tuned_fit(stub, StubConfig(), tiny_data, space, 2, tmp_path / "search.log")
+
+    assert record["models"]["stub_a"] == {"best_params": {}, "best_value": None, "default_value": 0.5, "trials": []}
+    assert record["models"]["stub_b"]["best_value"] == 1.0  # 0.9 to 1.0 of 4 rows: all right
+    assert [(cfg.models, cfg.share) for cfg, real in stub.calls if real][0] == (["stub_a"], 0.5)
+    assert [model.name for model in result.models] == ["stub_a", "stub_b"]
