@@ -26,7 +26,8 @@ AT_LEAST_ONE = ("batch_size", "eval_batch_size", "epochs", "grad_accum_steps", "
                 "lda_passes", "lda_iterations", "lda_chunksize", "lda_restarts", "ensemble", "folds", "repeats")
 LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     **{key: (lambda v: v >= 1, ">= 1") for key in AT_LEAST_ONE},
-    **{key: (lambda v: v >= 0, ">= 0") for key in ("seed", "weight_decay", "stride", "no_below", "sample_docs")},
+    **{key: (lambda v: v >= 0, ">= 0") for key in ("seed", "weight_decay", "stride", "no_below", "sample_docs",
+                                                            "search")},
     **{key: (lambda v: v > 0, "> 0") for key in ("lr", "max_grad_norm", "nb_alpha", "logreg_c", "svm_c")},
     **{key: (lambda v: v >= 2, ">= 2") for key in ("topn", "lda_k", "lda_k_sweep")},
     **{key: (lambda v: 0 <= v < 1, "in [0, 1)") for key in ("dropout", "warmup_ratio", "attention_dropout",
@@ -55,6 +56,7 @@ class CommonConfig:
     runs_dir: str = "runs"  # where run folders are written: <runs_dir>/<dataset>/<recipe>/<run-id>/
     folds: int = 1  # K >= 2: cross-validate, one run folder scored over K stratified folds; 1: one split
     repeats: int = 1  # R: draw the K folds R times, with seeds seed..seed+R-1 (needs folds >= 2)
+    search: int = 0  # Optuna trials per model over the config's search: block, scored on validation; 0: no search
 
     def __post_init__(self):
         if self.folds == 1 and self.repeats > 1:
@@ -73,7 +75,13 @@ def shipped_variant(recipe: str, name: str) -> str | None:
 
 
 def read_variant(recipe: str, name: str | None) -> dict[str, Any]:
-    """The key/values of a named variant (recipes/configs/<recipe>/<name>.yaml) or of a YAML path; None: none."""
+    """The key/values of a named variant (recipes/configs/<recipe>/<name>.yaml) or of a YAML path; None: none.
+    A `search:` block is the variant's search space (see search_space), not a key; `search: 30` is the key."""
+    values = variant_file(recipe, name)
+    return {key: value for key, value in values.items() if not (key == "search" and isinstance(value, dict))}
+
+
+def variant_file(recipe: str, name: str | None) -> dict[str, Any]:
     if name is None:
         return {}
     path = Path(name) if name.endswith((".yaml", ".yml")) else CONFIGS_DIR / recipe / f"{name}.yaml"
@@ -87,6 +95,70 @@ def read_variant(recipe: str, name: str | None) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise LabError(f"config file {path} must hold a mapping of key: value; fix the file")
     return values
+
+
+RANGE_KEYS = {"low", "high", "log"}
+
+
+def search_space(config_cls: type, recipe: str, name: str | None) -> dict[str, dict[str, dict]]:
+    """The variant's `search:` block, checked against config_cls: {section: {key: knob}}, where section "*" holds
+    the flat block's knobs (every model's) and any other section one model's own; a knob is {"low", "high", "log"}
+    (typed as the key) or {"choices": [...]}. The shared keys (dataset, seed, ...) and models= are not searchable."""
+    block = variant_file(recipe, name).get("search")
+    if block is None or isinstance(block, int) and not isinstance(block, bool):
+        return {}
+    where = f"the search: block of {recipe}'s config '{name}'"
+    hints = typing.get_type_hints(config_cls)
+    shared = {f.name for f in dataclasses.fields(CommonConfig)} | {"models"}
+    searchable = sorted(set(hints) - shared)
+    if not isinstance(block, dict):
+        raise LabError(f"{where} must map keys to ranges or choices, e.g. search: {{lr: {{low: 0.0001, high: 0.01, "
+                       f"log: true}}}}; fix the file")
+    space: dict[str, dict[str, dict]] = {}
+    for key, value in block.items():
+        if key in searchable:
+            space.setdefault("*", {})[key] = search_knob(key, value, hints[key], where)
+        elif key not in hints and isinstance(value, dict) and not RANGE_KEYS & set(value):
+            for inner, knob in value.items():
+                if inner not in searchable:
+                    raise unsearchable(inner, f"{where}, section {key}", searchable)
+                space.setdefault(str(key), {})[inner] = search_knob(inner, knob, hints[inner], where)
+        else:
+            raise unsearchable(key, where, searchable)
+    return space
+
+
+def unsearchable(key: str, where: str, searchable: list[str]) -> LabError:
+    return LabError(f"search key '{key}' in {where} is not a key this recipe can search; give one of: "
+                    f"{', '.join(searchable)}, or a model name holding a block of them")
+
+
+def search_knob(key: str, value: Any, hint: Any, where: str) -> dict:
+    """A {low, high, log} range of an int or float key, or a list of choices of any key, coerced to its type."""
+    if isinstance(value, list) and value:
+        choices = [coerce(key, choice, hint) for choice in value]
+        check_search_limits(key, [item for choice in choices for item in as_items(choice)], where)
+        return {"choices": choices}
+    optional = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    number = next((a for a in (typing.get_args(hint) if optional else (hint,)) if a in (int, float)), None)
+    if not isinstance(value, dict) or set(value) - RANGE_KEYS or not {"low", "high"} <= set(value) or number is None:
+        form = "{low: ..., high: ..., log: true}" if number else "a list of choices"
+        raise LabError(f"search: {key} in {where} must be {form}" + (" or a list of choices" if number else "")
+                       + "; fix the file")
+    low, high = (coerce_scalar(key, value[end], number, None) for end in ("low", "high"))
+    log = value.get("log", False)
+    if not low < high or not isinstance(log, bool) or log and low <= 0:
+        raise LabError(f"search: {key} in {where} has low={low}, high={high}, log={log}; give low < high, "
+                       f"log true or false, and low > 0 with log")
+    check_search_limits(key, [low, high], where)
+    return {"low": low, "high": high, "log": log}
+
+
+def check_search_limits(key: str, values: list, where: str) -> None:
+    within, rule = LIMITS.get(key, (lambda v: True, ""))
+    bad = [v for v in values if v is not None and not within(v)]
+    if bad:
+        raise LabError(f"search: {key}={shown(bad[0])} in {where} must be {rule}; fix the range")
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
