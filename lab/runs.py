@@ -38,6 +38,7 @@ from lab.registry import load_recipe
 from lab.results import ModelResult, RecipeResult
 from lab.tasks import TASKS
 from lab.training.estimate import estimate_line
+from lab.tuned import SearchedFit
 
 RECORD = "record.json"
 
@@ -95,11 +96,12 @@ def steps(job: Job):
     expected = estimate_line(job.recipe, cfg, data)  # from the sizes alone, before any work (lab/training/estimate.py)
     if expected and is_main_process():
         print(f"note: {expected}" + (" per fold" if cfg.folds > 1 else ""), file=sys.stderr)
+    fit = SearchedFit(job.recipe, job.config, job.module, cfg, data.name) if cfg.search else crossval.fit
     if cfg.folds > 1:
-        done = yield from crossval.cross_validate(job.module, cfg, data, job.train_size)
+        done = yield from crossval.cross_validate(job.module, cfg, data, job.train_size, fit)
         data, result = done.data, done.result
     else:
-        result = crossval.fit(job.module, cfg, data)
+        result = fit(job.module, cfg, data)
     if not is_main_process():
         return None
     record = make_record(job.recipe, job.config, cfg, data, result)
@@ -108,7 +110,10 @@ def steps(job: Job):
         record["dataset"]["sizes"] = done.sizes
         record["dataset"]["split_fingerprint"] = job.data.fingerprint  # the one split the folds were drawn from
         record["resampling"] = done.resampling
-    return write_run(Path(cfg.runs_dir) / data.name / job.recipe, record, data, result)
+    if cfg.search:
+        record["search"] = fit.record(done.resampling["scheme"] if done else None)
+    return write_run(Path(cfg.runs_dir) / data.name / job.recipe, record, data, result,
+                     fit.folder if cfg.search else None)
 
 
 def load_data(cfg) -> data_layer.LabData:
@@ -177,8 +182,9 @@ def efficiency(model: ModelResult) -> dict:
             "parameters": model.parameters, "features": model.features, "peak_memory_mb": model.peak_memory_mb}
 
 
-def write_run(parent: Path, record: dict, data, result: RecipeResult) -> Path:
-    """Write everything into a hidden staging folder, then rename it into place: readers never see half a run."""
+def write_run(parent: Path, record: dict, data, result: RecipeResult, search: Path | None = None) -> Path:
+    """Write everything into a hidden staging folder, then rename it into place: readers never see half a run.
+    search: the folder of the run's Optuna journals, copied in as search/."""
     run_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     parent.mkdir(parents=True, exist_ok=True)
     staging = parent / f".incomplete-{run_id}"
@@ -187,6 +193,8 @@ def write_run(parent: Path, record: dict, data, result: RecipeResult) -> Path:
     try:
         staging.mkdir()
         write_contents(staging, record, data, result)
+        if search is not None and search.is_dir():
+            shutil.copytree(search, staging / "search")
         os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -13,7 +13,7 @@ from lab.evaluation.significance import SIGNIFICANCE
 from lab.report import by_task
 from lab.report import columns as spec
 from lab.report import names
-from lab.report import resampled
+from lab.report import resampled, tuning
 from lab.report.sections import recipe_sections, section
 
 LEGEND = ("Best value in each column in bold. vs best: {test} of each model against the best "
@@ -113,6 +113,7 @@ def sections(report: dict) -> list[dict]:
     parts.append(errors_section(report.get("errors")))
     parts.append(efficiency_section(report["efficiency"], images, spec.headline_column(report["task"]),
                                     report["efficiency_sd"]))
+    parts.append(tuning.tuning_section(runs))
     flat = [part for part in parts if part]
     for record in runs:
         flat += recipe_sections(record, images)
