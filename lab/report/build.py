@@ -67,7 +67,7 @@ def select_runs(records: list[dict]) -> tuple[list[dict], list[dict]]:
     # topics trains no classifier, so `run all folds=K` runs it once on the split the folds were drawn from
     split = records[-1]["dataset"].get("split_fingerprint")
     comparable = [r for r in records if task_of(r) == task_name and (r["dataset"]["fingerprint"] == fingerprint or (
-        not r["models"] and r["dataset"]["fingerprint"] == split))]
+        r.get("models") == [] and r["dataset"]["fingerprint"] == split))]
     latest: dict[str, dict] = {}
     for record in comparable:
         if record.get("train_size") is None:

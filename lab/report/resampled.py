@@ -35,7 +35,7 @@ COST_CAPTION = "Training wall time against the headline metric's mean over the f
 def block_of(runs: list[dict]) -> dict | None:
     """The newest run's `resampling` block where every run with models carries one, else None (a single split).
     A run without models (topics) has no row in the table, whichever split it ran on."""
-    runs = [record for record in runs if record["models"]]
+    runs = [record for record in runs if record.get("models") != []]
     if not runs or not all(record.get("resampling") for record in runs):
         return None
     return max(runs, key=lambda record: record["created"])["resampling"]
