@@ -8,15 +8,12 @@ there, any other run starts the search afresh. The run folder gets a copy of the
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
-from dataclasses import asdict
 from pathlib import Path
 
 from lab.config import search_space
 from lab.search import tuned_fit
-from lab.training.checkpoints import VOLATILE
+from lab.training.checkpoints import config_key
 
 
 class SearchedFit:
@@ -24,9 +21,8 @@ class SearchedFit:
 
     def __init__(self, recipe: str, config_name: str | None, module, cfg, dataset_name: str):
         self.space = search_space(module.Config, recipe, config_name)
-        settings = {k: v for k, v in asdict(cfg).items() if k not in VOLATILE}
-        key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:12]
-        self.folder = Path(cfg.runs_dir) / dataset_name / recipe / "search" / key
+        # one folder for every fit of the run; each fit's journal is named by that fit's data fingerprint
+        self.folder = Path(cfg.runs_dir) / dataset_name / recipe / "search" / config_key(cfg, "")
         if not getattr(cfg, "resume", False):
             shutil.rmtree(self.folder, ignore_errors=True)
         self.records: list[dict] = []

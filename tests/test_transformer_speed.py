@@ -5,14 +5,12 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
-from lab.data import load
 from lab.errors import LabError
 from lab.runs import execute
 from tests.conftest import tiny_config
-from tests.tiny_bert import build_tiny_bert
+from tests.tiny_bert import assert_reloads_with_the_runs_labels, build_tiny_bert
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = "tests/assets/tiny.csv"
@@ -62,19 +60,9 @@ def test_a_rate_of_one_is_refused_with_the_fix(key):
 
 
 def test_a_model_trained_without_dropout_loads_in_pipeline_and_lab_predict_with_the_same_labels(tiny_bert, tmp_path):
-    from transformers import pipeline
-
-    from lab.predict import predict
-
     run = execute("transformer", "tiny", [f"dataset={TINY}", f"model={tiny_bert}", "attention_dropout=0",
                                           "hidden_dropout=0"], runs_dir=str(tmp_path))
     saved = run / "models" / "tiny-bert"
     config = json.loads((saved / "config.json").read_text())
     assert config["attention_probs_dropout_prob"] == 0.0 and config["hidden_dropout_prob"] == 0.0
-    data = load(TINY)
-    scores = np.load(run / "scores_tiny-bert.npy")
-    classify = pipeline("text-classification", model=str(saved), device="cpu")
-    labels = [out["label"] for out in classify(data.texts("test"))]
-    assert labels == [data.label_names[i] for i in scores.argmax(1)] == [data.label_names[i] for i in data.labels("test")]
-    _, predictions = predict(run, data.texts("test"))
-    assert np.allclose([list(p.probabilities.values()) for p in predictions], scores, atol=1e-5)
+    assert_reloads_with_the_runs_labels(run, saved, TINY)

@@ -41,3 +41,22 @@ def word_piece_tokenizer(vocab: list[str]):
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
         special_tokens=[("[CLS]", ids["[CLS]"]), ("[SEP]", ids["[SEP]"])])
     return BertTokenizerFast(tokenizer_object=core, do_lower_case=True, model_max_length=64)
+
+
+def assert_reloads_with_the_runs_labels(run: Path, saved: Path, dataset) -> str:
+    """The saved model, loaded by `pipeline()` and by `lab predict`, gives the run's own test labels and scores
+    (which, on the tiny corpus, are the true labels); returns the model `lab predict` chose."""
+    import numpy as np
+    from transformers import pipeline
+
+    from lab.data import load
+    from lab.predict import predict
+
+    data = load(dataset)
+    scores = np.load(run / "scores_tiny-bert.npy")
+    classify = pipeline("text-classification", model=str(saved), device="cpu")
+    labels = [out["label"] for out in classify(data.texts("test"))]
+    assert labels == [data.label_names[i] for i in scores.argmax(1)] == [data.label_names[i] for i in data.labels("test")]
+    name, predictions = predict(run, data.texts("test"))
+    assert np.allclose([list(p.probabilities.values()) for p in predictions], scores, atol=1e-5)
+    return name

@@ -22,11 +22,15 @@ EPOCH = re.compile(r"^epoch-(\d+)$")
 VOLATILE = ("resume", "progress", "threads", "checkpoint", "keep_checkpoints", "clean_checkpoints")
 
 
-def checkpoint_root(cfg, dataset_name: str, recipe: str, fingerprint: str) -> Path:
+def config_key(cfg, fingerprint: str) -> str:
+    """A hash of the resolved config without its volatile keys, and the data: the same command finds it again."""
     settings = {k: v for k, v in asdict(cfg).items() if k not in VOLATILE}
     text = json.dumps({"config": settings, "data": fingerprint}, sort_keys=True, default=str)
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    return Path(cfg.runs_dir) / dataset_name / recipe / "checkpoints" / key
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def checkpoint_root(cfg, dataset_name: str, recipe: str, fingerprint: str) -> Path:
+    return Path(cfg.runs_dir) / dataset_name / recipe / "checkpoints" / config_key(cfg, fingerprint)
 
 
 def latest(root: Path) -> Path | None:

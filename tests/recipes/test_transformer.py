@@ -13,7 +13,7 @@ from lab.data import load
 from lab.errors import LabError
 from lab.runs import execute
 from tests.conftest import two_process_lab_run
-from tests.tiny_bert import build_tiny_bert
+from tests.tiny_bert import assert_reloads_with_the_runs_labels, build_tiny_bert
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = "tests/assets/tiny.csv"
@@ -42,10 +42,6 @@ def config(tiny_bert, runs_dir, **overrides):
 
 
 def test_trains_saves_and_reloads_through_pipeline_and_lab_predict(tiny_bert, tmp_path):
-    from transformers import pipeline
-
-    from lab.predict import predict
-
     run = execute("transformer", "tiny", [f"dataset={TINY}", f"model={tiny_bert}"], runs_dir=str(tmp_path))
     record = json.loads((run / "record.json").read_text())
     [model] = record["models"]
@@ -55,15 +51,7 @@ def test_trains_saves_and_reloads_through_pipeline_and_lab_predict(tiny_bert, tm
     assert (saved / "model.safetensors").is_file() and not list(saved.glob("*.bin")) and not list(saved.glob("*.pkl"))
     assert json.loads((saved / "config.json").read_text())["id2label"] == {"0": "cooking", "1": "sport"}
     assert not any((tmp_path / "tiny" / "transformer" / "checkpoints").iterdir())  # cleaned after training
-    data = load(TINY)
-    scores = np.load(run / "scores_tiny-bert.npy")
-    classify = pipeline("text-classification", model=str(saved), device="cpu")
-    labels = [out["label"] for out in classify(data.texts("test"))]
-    assert labels == [data.label_names[i] for i in scores.argmax(1)] == [data.label_names[i] for i in data.labels("test")]
-    name, predictions = predict(run, data.texts("test"))
-    assert name == "tiny-bert"
-    again = np.array([list(p.probabilities.values()) for p in predictions])
-    assert np.allclose(again, scores, atol=1e-5)
+    assert assert_reloads_with_the_runs_labels(run, saved, TINY) == "tiny-bert"
 
 
 def test_resume_skips_an_incomplete_checkpoint_and_matches_the_uninterrupted_run(tiny_bert, data, tmp_path):
