@@ -151,3 +151,13 @@ def test_an_english_only_encoder_on_other_languages_gets_a_note():
     assert language_note("minilm-l6", "en") is None and language_note("minilm-l6", None) is None
     assert language_note("xlm-roberta-base", "de") is None
     assert language_note("/models/bert-base-uncased/", "fr") is not None
+
+
+def test_multi_label_validation_scores_at_the_best_threshold_not_at_one_half():
+    # every probability is under 0.5 (as for rare labels early in training), but the positives rank first:
+    # at 0.5 micro-F1 would be 0 in every epoch; at a threshold in (0.2, 0.3], as chosen, it is 1
+    probabilities = np.array([[0.30, 0.10], [0.10, 0.40], [0.20, 0.05], [0.05, 0.20]])
+    targets = np.array([[1, 0], [0, 1], [0, 0], [0, 0]], dtype=np.float32)
+    logits = np.log(probabilities / (1 - probabilities)).astype(np.float32)
+    figures = objective_for("multi_label", targets, 2).validation(logits, targets)
+    assert figures["val_micro_f1"] == pytest.approx(1.0) and figures["val_macro_f1"] == pytest.approx(1.0)
