@@ -1,11 +1,13 @@
 """Issue 24 item 1: what `lab run all --profile quick` costs as a short-text dataset grows, stage by stage.
 
-    python benchmarks/scaling.py                      # 10k and 30k BBC sentences
-    python benchmarks/scaling.py --sizes 10000,30000,100000 --keep /tmp/scaling
+    python benchmarks/scaling.py                      # 10k, 30k and 100k short texts
+    python benchmarks/scaling.py --sizes 10000,30000 --keep /tmp/scaling
 
-Corpus: every 5-60-word sentence of BBC News, labelled with its article's class (benchmarks/corpora.py; 35,352
-rows, so 100k does not exist offline: a larger size is refused rather than padded with copies that the duplicate
-filter would drop). Each size is a seeded sample written as a CSV in a scratch folder.
+Corpus: benchmarks/corpora.short_texts, 117,990 real short texts in 44 classes: every 5-60-word sentence of BBC
+News labelled with its article's class, the sentences of Reuters articles with the article's first topic (its ten
+most frequent), GoEmotions comments with their first emotion, and CLEAR excerpts' sentences as "literature". One
+corpus for every size, so the growth exponents compare like with like. Each size is a seeded sample written as a CSV
+in a scratch folder; a size beyond the corpus is refused rather than padded with copies the duplicate filter drops.
 
 Stages, all timed from outside the lab:
 - reading, duplicates, split (and the other data steps): lab.data.load in this process, with its steps wrapped by
@@ -39,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpora import bbc_sentences  # noqa: E402
+from benchmarks.corpora import short_texts  # noqa: E402
 
 DATA_STEPS = {"read_source": "reading", "clean": "cleaning", "drop_repeats": "duplicates",
               "assign_splits": "split", "resolve_language": "language", "to_dataset_dict": "dataset dict"}
@@ -183,7 +185,7 @@ def main(sizes: list[int], keep: str | None, overrides: list[str]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(keep or scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        corpus = bbc_sentences(folder, per_article=None, min_words=5, max_words=60)
+        corpus = short_texts(folder)
         seconds, runs = {}, {}
         for size in sizes:
             path = sample(corpus, size, folder)
@@ -209,7 +211,7 @@ def show(sizes: list[int], seconds: dict, slopes: dict) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,30000")
+    parser.add_argument("--sizes", default="10000,30000,100000")
     parser.add_argument("--keep", help="keep the CSVs, runs and reports in this folder")
     parser.add_argument("overrides", nargs="*", metavar="key=value", help="passed to lab run all")
     args = parser.parse_args()
