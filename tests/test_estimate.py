@@ -28,6 +28,14 @@ def test_expected_seconds_adds_setup_training_each_epochs_validation_and_one_tes
     assert expected_seconds(Sizes(100, 20, 40, tokens=50, epochs=2), Rate(train=1000, infer=4000, setup=5)) == 16.0
 
 
+def test_a_time_budget_caps_the_training_steps_but_not_the_scoring():
+    # the same sizes: 10 s of training steps cut to a 4 s budget, setup 5 and scoring 1 as before; a budget
+    # above the 10 s changes nothing
+    rate = Rate(train=1000, infer=4000, setup=5)
+    assert expected_seconds(Sizes(100, 20, 40, tokens=50, epochs=2, budget=4), rate) == 10.0
+    assert expected_seconds(Sizes(100, 20, 40, tokens=50, epochs=2, budget=60), rate) == 16.0
+
+
 def test_mean_tokens_approximates_wordpieces_and_cuts_at_max_length():
     # 10 words: 10 x 1.27 + 2 = 14.7 tokens; 300 words: 383, cut to 256
     assert mean_tokens([10, 300], 256) == pytest.approx((14.7 + 256) / 2)

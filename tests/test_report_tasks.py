@@ -147,3 +147,16 @@ def test_runs_of_another_task_are_left_out_with_a_warning(regression, tmp_path, 
     assert "are of another task than the newest runs (multi_label)" in capsys.readouterr().err
     assert {row["recipe"] for row in written.model["data"]["rows"]} == {"classical", "floor"}
     assert written.model["data"]["task"] == "multi_label"
+
+
+def test_the_training_share_reads_the_cap_or_the_examples_a_budget_let_it_see():
+    from lab.report.by_task import training_share
+
+    def record(cap=None, seen=None):
+        return {"config": {"max_train_examples": cap}, "dataset": {"sizes": {"train": 1000}},
+                "figures": {} if seen is None else {"training_examples_seen": seen}}
+
+    assert training_share(record(seen=30)) == 0.03  # a budget that stopped inside the first pass: flagged
+    assert training_share(record(cap=600, seen=600)) == 0.6
+    assert training_share(record(cap=40, seen=1000)) == 0.04
+    assert training_share(record()) is None and training_share(record(seen=0)) is None  # older records

@@ -54,3 +54,20 @@ def test_the_record_says_the_budget_stopped_training(tmp_path, one_second_a_call
                      runs_dir=str(tmp_path))
     figures = json.loads((folder / "record.json").read_text())["figures"]
     assert figures["stopped_by_max_train_seconds"] == 1.0 and figures["optimizer_steps"] == 2
+
+
+def test_a_budget_shortens_the_learning_rate_schedule_to_the_steps_it_affords(one_second_a_call):
+    """10 epochs of 8 steps are planned as 80. The budget reads 5 s at step 5 and 28 s at step 25 (each epoch's
+    steps cost 9 s: 3 epochs, then step 1 of the fourth), so a step costs 23/20 s and the 12 s left afford 10 more:
+    the schedule becomes 35 steps, and its decay ends where the budget (40 s, at step 36) stops training."""
+    result, _ = fit(epochs=10, patience=None, max_train_seconds=40)
+    assert result.scheduled_steps == 35 and result.optimizer_steps == 36
+    plain, _ = fit(epochs=10, patience=None)
+    assert plain.scheduled_steps == 80
+
+
+def test_the_record_counts_the_examples_a_budget_let_the_model_see(tmp_path, one_second_a_call):
+    folder = execute("bow_ffn", "tiny", ["dataset=tests/assets/tiny.csv", "max_train_seconds=2", "batch_size=4"],
+                     runs_dir=str(tmp_path))
+    figures = json.loads((folder / "record.json").read_text())["figures"]
+    assert figures["training_examples_seen"] == 2 * 4  # two steps of four examples, inside the first pass

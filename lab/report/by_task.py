@@ -13,7 +13,8 @@ FLOOR_RECIPE = "floor"
 BELOW_FLOOR, SMALL_TRAINING = "†", "‡"
 SMALL_SHARE = 0.05  # a model that saw less of the training split than this is flagged
 FLAG_LEGEND = {BELOW_FLOOR: "† does not beat the floor (the dummy model's row) on the headline metric",
-               SMALL_TRAINING: f"‡ trained on under {SMALL_SHARE:.0%} of the training split (max_train_examples)"}
+               SMALL_TRAINING: f"‡ trained on under {SMALL_SHARE:.0%} of the training split (max_train_examples, or "
+                               f"a max_train_seconds budget that ended inside the first pass)"}
 
 
 def multi_hot(names: list[str], cells: list[str]) -> np.ndarray:
@@ -52,9 +53,12 @@ def beats(value, floor_value, higher_is_better: bool) -> bool:
 
 
 def training_share(record: dict) -> float | None:
-    """The share of the training split a model saw, where the record's config capped it."""
-    cap, train = record["config"].get("max_train_examples"), record["dataset"]["sizes"]["train"]
-    return None if cap is None or not train else min(cap, train) / train
+    """The share of the training split a model saw, where its config capped it (max_train_examples) or its
+    training stopped inside the first pass (a time budget: the record's training_examples_seen)."""
+    train = record["dataset"]["sizes"]["train"]
+    counts = [record["config"].get("max_train_examples"), (record.get("figures") or {}).get("training_examples_seen")]
+    counts = [count for count in counts if count]  # 0 seen: a record from before the figure existed
+    return None if not counts or not train else min(min(counts), train) / train
 
 
 def flag_rows(rows: list[dict], runs: list[dict], task_name: str) -> list[str]:

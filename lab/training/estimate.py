@@ -51,11 +51,14 @@ class Sizes:
     test: int
     tokens: float
     epochs: int = 1
+    budget: float | None = None  # max_train_seconds: the training steps stop there
 
 
 def expected_seconds(sizes: Sizes, rate: Rate) -> float:
-    """Setup, every epoch's training steps and validation pass, and one test pass."""
+    """Setup, every epoch's training steps (at most the budget) and validation pass, and one test pass."""
     trained = sizes.train * sizes.epochs * sizes.tokens / rate.train
+    if sizes.budget is not None:
+        trained = min(trained, sizes.budget)
     scored = (sizes.validation * sizes.epochs + sizes.test) * sizes.tokens / rate.infer
     return rate.setup + trained + scored
 
@@ -95,7 +98,7 @@ def estimate_line(recipe: str, cfg, data, device: str | None = None) -> str | No
     sizes = Sizes(train=min(len(texts), cap) if cap is not None else len(texts),
                   validation=len(data.texts("validation")), test=len(data.texts("test")),
                   tokens=mean_tokens(sample_word_counts(texts), getattr(cfg, "max_length", None), rate.tokens),
-                  epochs=getattr(cfg, "epochs", 1))
+                  epochs=getattr(cfg, "epochs", 1), budget=getattr(cfg, "max_train_seconds", None))
     seconds = expected_seconds(sizes, rate)
     epochs = f"{sizes.epochs} epoch{'s' if sizes.epochs != 1 else ''}"
     line = (f"{recipe}: expected wall time about {duration(seconds)} on this {DEVICE_NAMES.get(device, device)} "

@@ -55,6 +55,7 @@ class TrainResult:
     passes_per_epoch: int = 1  # > 1 when min_steps scaled a small training split's epochs up (see step_plan)
     steps_per_pass: int = 0  # optimizer steps in one pass over the training split
     out_of_time: bool = False  # max_train_seconds ran out: the last epoch stopped after the step that spent it
+    scheduled_steps: int = 0  # the learning-rate schedule's length (max_train_seconds shortens it to what it affords)
     # what the model got in all, a resumed run's earlier epochs included: optimizer steps, passes over the split
     optimizer_steps: int = 0
     passes: int = 0
@@ -147,6 +148,7 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     steps_per_pass = math.ceil(len(train_loader) / grad_accum_steps)  # as one process counts them
     passes = step_plan(steps_per_pass, epochs, min_steps)
     scheduler = warmup_schedule(optimizer, steps_per_pass * passes * epochs, warmup_ratio)
+    schedule = scheduler.lr_lambdas[0]  # before prepare wraps the scheduler: the budget may shorten it
     model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(
         model, optimizer, train_loader, val_loader, scheduler)
     tracker = Tracker(f"val_{objective.headline}", objective.higher_is_better)
@@ -155,13 +157,14 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
         if resume_from is not None:
             accelerator.load_state(str(resume_from))
         trained = train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective,
-                               (epochs, passes, Budget(max_train_seconds)),
+                               (epochs, passes, Budget(max_train_seconds, schedule)),
                                patience, max_grad_norm, progress, accelerator, tracker, on_epoch_end)
     finally:
         for hook in hooks:
             hook.remove()
     fold_standardisation(trained.model, objective)  # after the best weights are back: they are what is kept
     trained.objective, trained.passes_per_epoch, trained.steps_per_pass = objective, passes, steps_per_pass
+    trained.scheduled_steps = schedule.total
     earlier = len(trained.history) - math.ceil(trained.this_run["epochs"] / passes)  # epochs a resumed run had
     trained.optimizer_steps = earlier * passes * steps_per_pass + trained.this_run["optimizer_steps"]
     trained.passes = earlier * passes + trained.this_run["epochs"]
@@ -176,21 +179,43 @@ def step_plan(steps_per_pass: int, epochs: int, min_steps: int) -> int:
     return math.ceil(min_steps / (max(1, steps_per_pass) * epochs))
 
 
-class Budget:
-    """max_train_seconds of training steps; every process stops after the same step (they agree each step)."""
+CALIBRATION_STEPS = (5, 25)  # a budget times the steps between these two (the first steps carry warm-up costs)
 
-    def __init__(self, seconds: float | None):
+
+class Budget:
+    """max_train_seconds of training steps; every process stops after the same step (they agree each step).
+
+    Once it has timed 20 steps, it shortens the learning-rate schedule to the steps the budget affords, so that a
+    budget that ends training inside the planned epochs still gets the whole warmup and decay: one epoch of 80,000
+    texts planned as 5,000 steps, stopped after 400, would otherwise stop inside its 500-step warmup."""
+
+    def __init__(self, seconds: float | None, schedule=None):
         if seconds is not None and not seconds > 0:
             raise LabError(f"max_train_seconds={seconds} leaves no time to train; give seconds above 0, or null "
                            f"for no limit")
         self.seconds, self.used, self.spent = seconds, 0.0, False
+        self.schedule, self.steps, self.marks = schedule, 0, {}
 
     def check(self, began: float, accelerator: Accelerator) -> bool:
         if self.seconds is None:
             return False
-        late = torch.tensor(float(self.used + time.perf_counter() - began >= self.seconds), device=accelerator.device)
+        elapsed = self.used + time.perf_counter() - began
+        self.steps += 1
+        if self.schedule is not None and self.steps in CALIBRATION_STEPS:
+            self.fit_schedule(elapsed, accelerator)
+        late = torch.tensor(float(elapsed >= self.seconds), device=accelerator.device)
         self.spent = accelerator.reduce(late, reduction="sum").item() > 0
         return self.spent
+
+    def fit_schedule(self, elapsed: float, accelerator: Accelerator) -> None:
+        self.marks[self.steps] = elapsed
+        if len(self.marks) < len(CALIBRATION_STEPS):
+            return
+        first, last = CALIBRATION_STEPS
+        per_step = max((self.marks[last] - self.marks[first]) / (last - first), 1e-9)
+        affordable = torch.tensor(last + int((self.seconds - elapsed) / per_step), device=accelerator.device)
+        # every process must keep the same learning rates: the slowest one's count
+        self.schedule.shorten(int(accelerator.gather(affordable[None]).min().item()))
 
 
 def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, plan, patience, max_grad_norm,
@@ -201,7 +226,8 @@ def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, plan,
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
     # a resumed run that had already run out of patience stays stopped
     stopped = patience is not None and bool(tracker.history) and len(tracker.history) - 1 - tracker.best_epoch >= patience
-    this_run = {"epochs": 0, "optimizer_steps": 0, "training_seconds": 0.0, "validation_seconds": 0.0}
+    this_run = {"epochs": 0, "optimizer_steps": 0, "training_seconds": 0.0, "validation_seconds": 0.0,
+                "examples_seen": 0}  # distinct training examples: all of them once a pass is whole
     for epoch in range(len(tracker.history), epochs if not stopped else 0):
         record = run_epoch((epoch, passes, budget), model, train_dl, val_dl, optimizer, scheduler, objective,
                            max_grad_norm, accelerator, bar, this_run)
@@ -236,9 +262,11 @@ def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective
     with torch.profiler.record_function(STEPS_LABEL):  # marks the steps for torch.profiler users (and benchmarks)
         for done in range(epoch * passes, (epoch + 1) * passes):
             train_dl.set_epoch(done)  # pass-dependent shuffling that a resumed run repeats exactly
-            loss, steps = train_one_epoch(model, train_dl, optimizer, scheduler, objective, max_grad_norm,
-                                          accelerator, bar, lambda: budget.check(began, accelerator))
+            loss, steps, examples = train_one_epoch(model, train_dl, optimizer, scheduler, objective,
+                                                    max_grad_norm, accelerator, bar,
+                                                    lambda: budget.check(began, accelerator))
             losses.append(loss)
+            this_run["examples_seen"] = max(this_run["examples_seen"], examples)  # each pass: a permutation
             this_run["optimizer_steps"] += steps
             this_run["epochs"] += 1
             if budget.spent:
@@ -255,7 +283,7 @@ def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective
 def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_norm, accelerator, bar,
                     out_of_time=lambda: False) -> tuple:
     """One pass, or its first part until out_of_time() after a step; returns the mean per-example training loss
-    over all processes, and the optimizer steps taken."""
+    over all processes, the optimizer steps taken, and the examples (all processes') it trained on."""
     model.train()
     total = torch.zeros(2, device=accelerator.device)  # loss sum, example count
     steps = 0
@@ -275,7 +303,7 @@ def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_nor
         if accelerator.sync_gradients and out_of_time():
             break
     total = accelerator.reduce(total, reduction="sum")
-    return (total[0] / total[1]).item(), steps
+    return (total[0] / total[1]).item(), steps, int(total[1].item())
 
 
 def predict(model: nn.Module, loader, accelerator: Accelerator | None = None,
@@ -311,13 +339,26 @@ def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
             {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
 
 
+class WarmupDecay:
+    """The learning-rate factor: linear warmup over warmup_ratio of the steps, then linear decay to zero. An object,
+    not a closure, so that a time budget can shorten it and a checkpoint (LambdaLR's state) carries its length."""
+
+    def __init__(self, total_steps: int, warmup_ratio: float):
+        self.ratio = warmup_ratio
+        self.total = self.warmup = 0
+        self.shorten(total_steps, force=True)
+
+    def shorten(self, total_steps: int, force: bool = False) -> None:
+        if force or total_steps < self.total:
+            self.total = max(1, total_steps)
+            self.warmup = int(round(self.total * self.ratio))
+
+    def __call__(self, step: int) -> float:
+        if step < self.warmup:
+            return (step + 1) / (self.warmup + 1)
+        return max(0.0, (self.total - step) / max(1, self.total - self.warmup))
+
+
 def warmup_schedule(optimizer, total_steps: int, warmup_ratio: float):
-    """Linear warmup over warmup_ratio of the steps, then linear decay to zero."""
-    warmup = int(round(total_steps * warmup_ratio))
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / (warmup + 1)
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    """Linear warmup over warmup_ratio of the steps, then linear decay to zero (WarmupDecay)."""
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, WarmupDecay(total_steps, warmup_ratio))

@@ -93,7 +93,8 @@ def seconds_split(trained, cost) -> dict:
     steps, validation = trained.this_run["training_seconds"], trained.this_run["validation_seconds"]
     return {"seconds_in_training_steps": steps, "seconds_in_validation": validation,
             "seconds_in_setup": cost.seconds - steps - validation, "optimizer_steps": trained.optimizer_steps,
-            "training_epochs": trained.passes,
+            "training_epochs": trained.passes, "training_examples_seen": trained.this_run["examples_seen"],
+            "scheduled_steps": trained.scheduled_steps,
             "passes_per_epoch": trained.passes_per_epoch,
             **({"stopped_by_max_train_seconds": 1.0} if trained.out_of_time else {})}
 
@@ -127,7 +128,9 @@ def ensemble_of(members: list):
     """Several trained networks (TrainResults) as one: the model averages their probabilities, the seconds are
     all of theirs, and the history and early-stopping facts are the first network's (it is the one a plain
     run of the same seed trains)."""
-    this_run = {key: sum(member.this_run[key] for member in members) for key in members[0].this_run}
+    # seconds and steps add up; the members train on the same examples
+    this_run = {key: (max if key == "examples_seen" else sum)(member.this_run[key] for member in members)
+                for key in members[0].this_run}
     task = members[0].objective.task
     return dataclasses.replace(members[0], model=average_of([member.model for member in members], task),
                                this_run=this_run)
