@@ -161,3 +161,11 @@ def test_multi_label_validation_scores_at_the_best_threshold_not_at_one_half():
     logits = np.log(probabilities / (1 - probabilities)).astype(np.float32)
     figures = objective_for("multi_label", targets, 2).validation(logits, targets)
     assert figures["val_micro_f1"] == pytest.approx(1.0) and figures["val_macro_f1"] == pytest.approx(1.0)
+
+
+def test_auto_weights_are_balanced_pos_weight_for_multi_label_only():
+    labels = np.array([[1, 0], [1, 0], [0, 0], [1, 1]], dtype=np.float32)
+    assert objective_for("multi_label", labels, 2, "auto").weights.tolist() == pytest.approx([1 / 3, 3.0])
+    assert objective_for("single_label", np.array([0, 0, 0, 1]), 2, "auto").weights is None
+    regression = objective_for("regression", np.array([1.0, 3.0]), 1, "auto")  # no error: auto means none here
+    assert regression.weights is None and regression.mean == 2.0

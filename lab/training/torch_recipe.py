@@ -30,8 +30,9 @@ class TrainConfig(CommonConfig):
     # at least this many optimizer steps: a small training split passes several times per epoch (0: epochs only).
     # 300 keeps every default run on BBC News (1,656 training articles) as it was; see benchmarks/README.md
     min_steps: int = 300
-    # balanced: single-label classes weighted n/(k*count); multi-label BCE pos_weight negatives/positives per label
-    class_weights: Literal["none", "balanced"] = "none"
+    # balanced: single-label classes weighted n/(k*count); multi-label BCE pos_weight negatives/positives per label;
+    # auto: the task's choice (lab.training.objectives.AUTO_WEIGHTS: balanced for multi-label, else none)
+    class_weights: Literal["none", "balanced", "auto"] = "none"
     thresholds: Literal["global", "per_label"] = "global"  # multi-label: one threshold, or one per label (validation)
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "no"
     # seconds of training steps, then stop after the step that spends them (validation excluded); null: no limit
@@ -53,7 +54,7 @@ def class_weights(labels, n_classes: int, mode: str):
     """Single-label: 'balanced': n / (k * count_c), as scikit-learn's class_weight='balanced'; 'none': no weights."""
     from lab.training.objectives import balanced_class_weights
 
-    return None if mode == "none" else balanced_class_weights(labels, n_classes)
+    return None if mode in ("none", "auto") else balanced_class_weights(labels, n_classes)  # auto: none here
 
 
 CURVE_NAMES = {"val_accuracy": "validation accuracy", "val_macro_f1": "validation macro-F1",
