@@ -3,7 +3,7 @@
     python benchmarks/scaling.py                      # 10k, 30k and 100k short texts
     python benchmarks/scaling.py --sizes 10000,30000 --keep /tmp/scaling
 
-Corpus: benchmarks/corpora.short_texts, 117,990 real short texts in 44 classes: every 5-60-word sentence of BBC
+Corpus: benchmarks/corpora.short_texts, 116,792 real short texts in 35 classes (each with at least 300 rows): every 5-60-word sentence of BBC
 News labelled with its article's class, the sentences of Reuters articles with the article's first topic (its ten
 most frequent), GoEmotions comments with their first emotion, and CLEAR excerpts' sentences as "literature". One
 corpus for every size, so the growth exponents compare like with like. Each size is a seeded sample written as a CSV
