@@ -112,16 +112,42 @@ def load_classifier(name: str, label_names: list[str], trust_remote_code: bool =
 
 def load_saved(folder: Path):
     """(model, tokenizer, meta) of a folder written by save_pretrained; runs no remote code."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification
 
     quiet_transformers()
     folder = Path(folder)
     if not (folder / "config.json").is_file():
         raise LabError(f"{folder} holds no saved transformer (config.json); give a run's models/<name> folder")
     model = AutoModelForSequenceClassification.from_pretrained(folder, use_safetensors=True, trust_remote_code=False)
+    tokenizer, meta = load_saved_tokenizer(folder)
+    return model.eval(), tokenizer, meta
+
+
+def load_saved_tokenizer(folder: Path):
+    """(tokenizer, meta) of a saved transformer, without its weights (an ONNX model brings its own)."""
+    from transformers import AutoTokenizer
+
+    quiet_transformers()
     tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
     meta = json.loads((folder / META).read_text()) if (folder / META).is_file() else {}
-    return model.eval(), tokenizer, meta
+    return tokenizer, meta
+
+
+def saved_predictor(tokenizer, meta: dict, row_logits):
+    """texts -> class or label probabilities, or values, tokenized as the saved META says (chunks averaged, if
+    trained so); row_logits(loader) -> one row of logits per window: the torch model, or an ONNX session."""
+    from lab.training.objectives import Objective
+
+    objective = Objective(meta.get("task", "single_label"), folded=True)  # saved regression: target units
+    max_length = meta.get("max_length", min(tokenizer.model_max_length, 512))
+    stride = meta.get("stride", 64) if meta.get("long_documents") == "chunks" else None
+
+    def predict_texts(texts: list[str]) -> np.ndarray:
+        encoded = tokenize(tokenizer, list(texts), max_length, stride)
+        logits = row_logits(loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
+        return objective.outputs(document_logits(logits, encoded["owner"], len(texts)))
+
+    return predict_texts
 
 
 def tokenize(tokenizer, texts: list[str], max_length: int, stride: int | None = None) -> dict:
