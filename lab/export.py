@@ -52,7 +52,11 @@ def export_run(run: str | Path, model: str | None = None) -> list[Path]:
 def saved_transformer(run: Path, model: str | None) -> Path:
     """run/models/<name> of a transformer run, or a LabError that names what the folder is instead."""
     from lab.predict import choose_model, read_record
+    from lab.runs import RECORD
 
+    if not (run / RECORD).is_file():  # read_record's own message suggests a classical run
+        raise LabError(f"{run} is not a run folder (no record.json); give a folder that `lab run transformer` "
+                       f"printed, e.g. runs/bbc-news/transformer/<run-id>")
     record, run = read_record(run)
     if record["recipe"] != "transformer":
         raise LabError(f"run {run} is a {record['recipe']} run; `lab export --onnx` exports a fine-tuned "
@@ -150,7 +154,8 @@ def onnx_logits(session):
 
 def load_onnx_predictor(folder: Path, file: str = INT8_FILE, threads: int | None = None):
     """texts -> the outputs `lab predict` gives (probabilities, sigmoid scores or values), through ONNX Runtime."""
-    from lab.models.hf import load_saved_tokenizer, saved_predictor
+    from lab.models.hf import load_saved_tokenizer
+    from recipes.transformer import saved_predictor
 
     folder = Path(folder)
     tokenizer, meta = load_saved_tokenizer(folder)

@@ -93,7 +93,8 @@ def bad_runs(run: Path, folder: Path) -> list[tuple[list[str], str]]:
         (folder / name).mkdir()
         (folder / name / "record.json").write_text(json.dumps(record | changed))
     (folder / "empty-model" / "models" / "tiny-bert").mkdir(parents=True)
-    return [(["export", str(folder / "nowhere"), "--onnx"], "is not a run folder (no record.json)"),
+    return [(["export", str(folder / "nowhere"), "--onnx"], "not a run folder (no record.json); give a folder that "
+                                                             "`lab run transformer` printed"),
             (["export", str(folder / "classical"), "--onnx"], "is a classical run; `lab export --onnx` exports"),
             (["export", str(folder / "bare"), "--onnx"], "has no saved models"),
             (["export", str(folder / "empty-model"), "--onnx"], "holds no saved transformer (config.json)"),

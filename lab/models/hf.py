@@ -133,23 +133,6 @@ def load_saved_tokenizer(folder: Path):
     return tokenizer, meta
 
 
-def saved_predictor(tokenizer, meta: dict, row_logits):
-    """texts -> class or label probabilities, or values, tokenized as the saved META says (chunks averaged, if
-    trained so); row_logits(loader) -> one row of logits per window: the torch model, or an ONNX session."""
-    from lab.training.objectives import Objective
-
-    objective = Objective(meta.get("task", "single_label"), folded=True)  # saved regression: target units
-    max_length = meta.get("max_length", min(tokenizer.model_max_length, 512))
-    stride = meta.get("stride", 64) if meta.get("long_documents") == "chunks" else None
-
-    def predict_texts(texts: list[str]) -> np.ndarray:
-        encoded = tokenize(tokenizer, list(texts), max_length, stride)
-        logits = row_logits(loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
-        return objective.outputs(document_logits(logits, encoded["owner"], len(texts)))
-
-    return predict_texts
-
-
 def tokenize(tokenizer, texts: list[str], max_length: int, stride: int | None = None) -> dict:
     """{"input_ids": [[...]], "owner": [doc index per row]}. stride=None truncates each text to one row;
     stride=k cuts long texts into windows of max_length tokens overlapping by k, one row per window."""
