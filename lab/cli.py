@@ -1,4 +1,4 @@
-"""`lab` command line: ls, run, report, predict. Heavy libraries load only inside the command that needs them."""
+"""`lab` command line: ls, run, report, predict, export. Heavy libraries load only in the command that needs them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ EPILOG = """examples:
   lab run lstm --config quick seed=1
   lab run classical dataset=my.csv text_column=body label_column=topic
   lab report
-  lab predict runs/bbc-news/classical/<run-id> "The striker scored twice" --file more.txt"""
+  lab predict runs/bbc-news/classical/<run-id> "The striker scored twice" --file more.txt
+  lab export runs/bbc-news/transformer/<run-id> --onnx"""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     predict.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify")
     predict.add_argument("--file", help="a UTF-8 file with one text per line")
     predict.add_argument("--model", help="which of the run's models (default: its best by test macro-F1)")
+    export = commands.add_parser("export", help="write a transformer run's saved model as ONNX (fp32 and int8)")
+    export.add_argument("run", help="a transformer run folder, as printed by `lab run transformer`")
+    export.add_argument("--onnx", action="store_true", help="export to ONNX, then quantize to int8 (needs the "
+                        "onnx extra: pip install -e \".[onnx]\")")
+    export.add_argument("--model", help="which of the run's models (default: its best by the test headline)")
     return root
 
 
@@ -205,4 +211,16 @@ def predict_command(args) -> int:
     return 0
 
 
-COMMANDS = {"ls": list_command, "run": run_command, "report": report_command, "predict": predict_command}
+def export_command(args) -> int:
+    from lab.export import DECISION, export_run
+
+    if not args.onnx:
+        raise LabError(f"say which format to export to: lab export {args.run} --onnx (the one format there is)")
+    for path in export_run(args.run, args.model):
+        print(path)
+    print(f"note: {DECISION}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"ls": list_command, "run": run_command, "report": report_command, "predict": predict_command,
+            "export": export_command}

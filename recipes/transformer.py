@@ -194,19 +194,31 @@ def save(folder: Path, model, tokenizer, meta: dict) -> None:
 def load_predictor(model_dir: Path):
     """texts -> class or label probabilities, or values, with the saved tokenization settings (chunks averaged,
     if trained so)."""
-    from lab.models.hf import attention, document_logits, load_saved, loader, tokenize
-    from lab.training.objectives import Objective
+    from lab.models.hf import attention, load_saved
     from lab.training.loop import predict
 
     model, tokenizer, meta = load_saved(Path(model_dir))
+
+    def torch_logits(batches) -> np.ndarray:
+        with attention(meta.get("cudnn_attention", False)):
+            return predict(model, batches).logits
+
+    return saved_predictor(tokenizer, meta, torch_logits)
+
+
+def saved_predictor(tokenizer, meta: dict, row_logits):
+    """texts -> class or label probabilities, or values, tokenized as the saved META says (chunks averaged, if
+    trained so); row_logits(loader) -> one row of logits per window: the torch model, or an ONNX session."""
+    from lab.models.hf import document_logits, loader, tokenize
+    from lab.training.objectives import Objective
+
     objective = Objective(meta.get("task", "single_label"), folded=True)  # saved regression: target units
     max_length = meta.get("max_length", min(tokenizer.model_max_length, 512))
     stride = meta.get("stride", 64) if meta.get("long_documents") == "chunks" else None
 
     def predict_texts(texts: list[str]) -> np.ndarray:
         encoded = tokenize(tokenizer, list(texts), max_length, stride)
-        with attention(meta.get("cudnn_attention", False)):
-            out = predict(model, loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
-        return objective.outputs(document_logits(out.logits, encoded["owner"], len(texts)))
+        logits = row_logits(loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
+        return objective.outputs(document_logits(logits, encoded["owner"], len(texts)))
 
     return predict_texts

@@ -14,6 +14,7 @@ FLOORS = {
     "lab.training": 3, "lab.topics": 3,
     "recipes": 4, "lab.registry": 4, "lab.search": 4,
     "lab.runs": 5, "lab.crossval": 5, "lab.tuned": 5, "lab.progression": 5, "lab.report": 5, "lab.predict": 5,
+    "lab.export": 5,
     "lab.cli": 6, "lab.__main__": 6, "lab": 6,
 }
 

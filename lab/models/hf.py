@@ -112,16 +112,25 @@ def load_classifier(name: str, label_names: list[str], trust_remote_code: bool =
 
 def load_saved(folder: Path):
     """(model, tokenizer, meta) of a folder written by save_pretrained; runs no remote code."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification
 
     quiet_transformers()
     folder = Path(folder)
     if not (folder / "config.json").is_file():
         raise LabError(f"{folder} holds no saved transformer (config.json); give a run's models/<name> folder")
     model = AutoModelForSequenceClassification.from_pretrained(folder, use_safetensors=True, trust_remote_code=False)
+    tokenizer, meta = load_saved_tokenizer(folder)
+    return model.eval(), tokenizer, meta
+
+
+def load_saved_tokenizer(folder: Path):
+    """(tokenizer, meta) of a saved transformer, without its weights (an ONNX model brings its own)."""
+    from transformers import AutoTokenizer
+
+    quiet_transformers()
     tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
     meta = json.loads((folder / META).read_text()) if (folder / META).is_file() else {}
-    return model.eval(), tokenizer, meta
+    return tokenizer, meta
 
 
 def tokenize(tokenizer, texts: list[str], max_length: int, stride: int | None = None) -> dict:
