@@ -165,7 +165,8 @@ def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost,
     meta = {"recipe": "transformer", "task": objective.task, "max_length": cfg.max_length,
             "long_documents": cfg.long_documents,
             "stride": cfg.stride, "label_names": data.label_names, "eval_batch_size": cfg.eval_batch_size,
-            "cudnn_attention": cfg.cudnn_attention}
+            "cudnn_attention": cfg.cudnn_attention,
+            "mixed_precision": choose_precision(cfg.mixed_precision)}  # lab predict scores as the test split was
     return ModelResult(
         name=name, family="transformer", predictions=decide(objective.task, outputs, thresholds), thresholds=thresholds,
         scores=None if objective.task == "regression" else outputs,
@@ -194,13 +195,19 @@ def save(folder: Path, model, tokenizer, meta: dict) -> None:
 def load_predictor(model_dir: Path):
     """texts -> class or label probabilities, or values, with the saved tokenization settings (chunks averaged,
     if trained so)."""
-    from lab.models.hf import attention, load_saved
+    import torch
+
+    from lab.models.hf import attention, bf16_is_fast_on_cpu, load_saved
     from lab.training.loop import predict
 
     model, tokenizer, meta = load_saved(Path(model_dir))
+    # the precision the run scored its test split in, so that lab predict gives the report's scores (bf16 autocast:
+    # 2.7x fp32 at 128 tokens on a 2-core EPYC, same classes on all 206 test articles: benchmarks/onnx_inference.py);
+    # on a CPU without native bf16 it would be emulated and slow, so fp32 there
+    bf16 = meta.get("mixed_precision") == "bf16" and not torch.cuda.is_available() and bf16_is_fast_on_cpu()
 
     def torch_logits(batches) -> np.ndarray:
-        with attention(meta.get("cudnn_attention", False)):
+        with attention(meta.get("cudnn_attention", False)), torch.autocast("cpu", torch.bfloat16, enabled=bf16):
             return predict(model, batches).logits
 
     return saved_predictor(tokenizer, meta, torch_logits)

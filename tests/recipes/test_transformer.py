@@ -11,6 +11,7 @@ import pytest
 from lab.config import build, read_variant
 from lab.data import load
 from lab.errors import LabError
+from lab.models.hf import bf16_is_fast_on_cpu
 from lab.runs import execute
 from tests.conftest import two_process_lab_run
 from tests.tiny_bert import assert_reloads_with_the_runs_labels, build_tiny_bert
@@ -220,3 +221,19 @@ def test_mixed_precision_no_override_stays_a_string():
 
     assert build(transformer.Config, {}, {"mixed_precision": "no"}).mixed_precision == "no"
     assert transformer.choose_precision("no") == "no"
+
+
+@pytest.mark.skipif(not bf16_is_fast_on_cpu(), reason="this CPU has no native bf16: the recipe would not use it")
+def test_lab_predict_scores_in_the_precision_the_run_scored_its_test_split_in(tiny_bert, tmp_path):
+    from lab.predict import predict
+
+    run = execute("transformer", "tiny", [f"dataset={TINY}", f"model={tiny_bert}", "mixed_precision=bf16"],
+                  runs_dir=str(tmp_path))
+    scores = np.load(run / "scores_tiny-bert.npy")  # the test split, scored in bf16 autocast
+    # as a fresh `lab predict` process has it: no accelerate state left from the training above (whose bf16 a
+    # plain Accelerator() would reuse); fp32 here would differ from the run's scores by about 3e-3
+    from accelerate.state import AcceleratorState
+
+    AcceleratorState._reset_state(True)
+    _, predictions = predict(run, load(TINY).texts("test"))
+    assert np.allclose([list(p.probabilities.values()) for p in predictions], scores, atol=1e-6)
