@@ -31,10 +31,11 @@ class Rate:
 
 # (recipe, device) -> Rate; a recipe with no measured rate on the device gets no estimate
 RATES = {
-    # all-MiniLM-L6-v2, batch 16, attention_dropout=0, bf16 autocast, on a 2-core Xeon with AMX shared with other
-    # work: training 5.9 examples/s x 256 tokens (benchmarks/transformer_speed.py, one thread); scoring 26.0
-    # examples/s x 256 tokens (the committed bbc-news report's test inference); setup 2.7 s there, rounded up
-    ("transformer", "cpu"): Rate(train=5.9 * 256, infer=26.0 * 256, setup=5.0),
+    # all-MiniLM-L6-v2, batch 16, attention_dropout=0, bf16 autocast, the default `lab run all` on bbc-news on a
+    # quiet 2-core AMD EPYC (Zen 5, avx512_bf16): training steps 18.3 examples/s x 256 tokens, validation and test
+    # scoring 60 examples/s, setup 2.4 s, rounded up (benchmarks/README.md, transformer_speed.py). The 2-core Xeon
+    # with AMX of earlier sessions trained at about half that rate: read the figure as within 2x.
+    ("transformer", "cpu"): Rate(train=18.3 * 256, infer=60.0 * 256, setup=5.0),
     # the lab's bf16 training steps on an H100, bbc-news at 128 tokens: 612 examples/s (lab.models.hf.attention);
     # inference taken as 3x training (a forward pass is a third of a step)
     ("transformer", "cuda"): Rate(train=612 * 128, infer=3 * 612 * 128, setup=10.0,
