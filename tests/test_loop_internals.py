@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from lab.training import loop
-from lab.training.loop import param_groups, predict, seed_everything, train, warmup_schedule
+from lab.training.loop import param_groups, predict, seed_everything, train
+from lab.training.schedule import warmup_schedule
 from lab.training.torch_recipe import class_weights
 from lab.training.tracker import Tracker
 from tests.test_train import Linear, fit, loader, separable

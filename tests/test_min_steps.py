@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from lab.runs import execute
-from lab.training.loop import seed_everything, step_plan, train
+from lab.training.loop import seed_everything, train
+from lab.training.schedule import step_plan
 from tests.test_train import Linear, fit, loader, separable
 
 

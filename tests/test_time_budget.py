@@ -10,15 +10,18 @@ import torch
 
 from lab.errors import LabError
 from lab.runs import execute
-from lab.training import loop
+from lab.training import loop, schedule
 from tests.test_train import fit
 
 
 @pytest.fixture
 def one_second_a_call(monkeypatch):
-    """Each perf_counter call is 1 s after the last: a step checks the clock once, so each step costs 1 s."""
+    """Each perf_counter call is 1 s after the last: a step checks the clock once, so each step costs 1 s. The loop
+    and the budget (lab.training.schedule) read one clock."""
     ticks = itertools.count()
-    monkeypatch.setattr(loop, "time", types.SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)))
+    monkeypatch.setattr(loop, "time", clock)
+    monkeypatch.setattr(schedule, "time", clock)
 
 
 def test_training_stops_after_the_step_that_spends_the_budget(one_second_a_call):
