@@ -48,7 +48,10 @@ def test_learns_the_tiny_corpus_and_reloads_to_the_same_probabilities(data, feat
 def assert_seconds_split(split: dict, train_seconds: float) -> None:
     """The setup share is what is left of the measured seconds: negative if steps or validation were overcounted."""
     assert set(split) == {"seconds_in_training_steps", "seconds_in_validation", "seconds_in_setup",
-                          "optimizer_steps", "training_epochs", "passes_per_epoch"}
+                          "optimizer_steps", "training_epochs", "passes_per_epoch", "training_examples_seen",
+                          "scheduled_steps"}
+    # no time budget: the schedule keeps its planned length, which early stopping can only cut short
+    assert split["scheduled_steps"] >= split["optimizer_steps"] > 0 and split["training_examples_seen"] > 0
     assert split["seconds_in_training_steps"] > 0 and split["seconds_in_validation"] > 0
     assert split["seconds_in_setup"] >= 0
     assert split["seconds_in_training_steps"] + split["seconds_in_validation"] <= train_seconds
