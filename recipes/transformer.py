@@ -166,7 +166,7 @@ def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost,
             "long_documents": cfg.long_documents,
             "stride": cfg.stride, "label_names": data.label_names, "eval_batch_size": cfg.eval_batch_size,
             "cudnn_attention": cfg.cudnn_attention,
-            "mixed_precision": choose_precision(cfg.mixed_precision)}  # lab predict scores as the test split was
+            "mixed_precision": trained.accelerator.mixed_precision}  # lab predict scores as the test split was
     return ModelResult(
         name=name, family="transformer", predictions=decide(objective.task, outputs, thresholds), thresholds=thresholds,
         scores=None if objective.task == "regression" else outputs,

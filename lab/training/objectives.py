@@ -24,7 +24,7 @@ from lab.tasks import TASKS
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)  # candidate multi-label thresholds on probabilities
 # class_weights=auto: what each task gets. Multi-label: balanced pos_weight, because a pretrained encoder trained
 # with plain BCE on many rare labels stays at their base rates (GoEmotions, MiniLM: micro-F1 0.21, macro 0.03 on
-# 3,000 training comments; balanced 0.36 and 0.32; sqrt of the balanced weights 0.14 and 0.11: benchmarks/README.md)
+# 3,000 training comments; balanced 0.36 and 0.32: benchmarks/README.md, task_recipes.py)
 AUTO_WEIGHTS = {"single_label": "none", "multi_label": "balanced", "regression": "none"}
 
 
@@ -131,8 +131,7 @@ def multi_label_validation(objective, logits, targets) -> dict:
     early stopping could not tell its epochs apart."""
     from sklearn.metrics import f1_score
 
-    probabilities = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
-    truth = targets.astype(np.int64)
+    probabilities, truth = objective.outputs(logits), targets.astype(np.int64)
     predicted = (probabilities >= choose_thresholds(probabilities, truth)[0]).astype(np.int64)
     return {"val_micro_f1": float(f1_score(truth, predicted, average="micro", zero_division=0)),
             "val_macro_f1": float(f1_score(truth, predicted, average="macro", zero_division=0))}
