@@ -54,6 +54,13 @@ def short_text_csv(folder: Path) -> Path:
     return bbc_sentences(folder, per_article=2)
 
 
+def train_subset(data, cfg):
+    """The training texts and labels the transformer recipe trains on (max_train_examples, seeded)."""
+    from recipes import transformer
+
+    return transformer.seeded_subset(data.texts("train"), data.labels("train"), cfg.max_train_examples, cfg.seed)
+
+
 def lab_side(args) -> dict:
     from lab.config import build
     from lab.data import load
@@ -66,7 +73,7 @@ def lab_side(args) -> dict:
     with profiled(args, "lab") as profile:
         result = transformer.run(cfg, data)
     model = result.models[0]
-    n_train = len(transformer.train_subset(data, cfg)[0])
+    n_train = len(train_subset(data, cfg)[0])
     return {"seconds": model.train_seconds, "warm_up": warm, "examples": n_train * args.epochs,
             "accuracy": float((model.predictions == data.labels("test")).mean()), "precision": result.notes[0],
             "steps": result.figures["seconds_in_training_steps"],
@@ -84,7 +91,7 @@ def trainer_side(args) -> dict:
     quiet_transformers()
     data = load(args.data)
     cfg = build(transformer.Config, {}, settings(args))
-    texts, labels = transformer.train_subset(data, cfg)
+    texts, labels = train_subset(data, cfg)
     warm = warm_up(cfg.model)
     with profiled(args, "trainer") as profile:
         run = train_with_trainer(cfg, data, texts, labels)

@@ -24,6 +24,9 @@ class Config(TrainConfig):
     long_documents: Literal["truncate", "chunks"] = "truncate"  # chunks: test/predict average windows' logits
     stride: int = 64  # chunks: tokens shared by consecutive windows
     max_train_examples: int | None = None  # a seeded random subset of the train split, for quick runs
+    # a seeded random subset of the validation split for the per-epoch checks and the thresholds (null: all of it).
+    # Scoring 10,000 validation texts took 25 s of a 100k-text quick run (benchmarks/README.md, scaling.py)
+    max_validation_examples: int | None = None
     batch_size: int = 16
     group_by_length: bool = True  # training batches of similar lengths pad little; false: plain shuffled batches
     eval_batch_size: int = 64  # no gradients to keep: evaluation and inference take larger batches
@@ -86,11 +89,12 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
         model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, task,
                                            {"attention": cfg.attention_dropout, "hidden": cfg.hidden_dropout})
-        texts, labels = train_subset(data, cfg)
+        texts, labels = seeded_subset(data.texts("train"), data.labels("train"), cfg.max_train_examples, cfg.seed)
         objective = objective_for(task, labels, data.num_outputs, cfg.class_weights)
         train_loader, _ = batches(tokenizer, texts, objective.targets(labels), cfg, cfg.batch_size, shuffle=True)
-        val_loader, _ = batches(tokenizer, data.texts("validation"), objective.targets(data.labels("validation")),
-                                cfg, cfg.eval_batch_size)
+        val_texts, val_labels = seeded_subset(data.texts("validation"), data.labels("validation"),
+                                              cfg.max_validation_examples, cfg.seed)
+        val_loader, _ = batches(tokenizer, val_texts, objective.targets(val_labels), cfg, cfg.eval_batch_size)
         options = {**train_options(cfg), "mixed_precision": precision}
         trained = train(model, train_loader, val_loader, objective=objective, progress=cfg.progress,
                         accelerator=accelerator,
@@ -134,11 +138,11 @@ def check(cfg: Config) -> None:
         raise LabError(f"stride={cfg.stride} must be below max_length/2 ({cfg.max_length // 2}); lower stride=")
 
 
-def train_subset(data: LabData, cfg: Config) -> tuple[list[str], np.ndarray]:
-    texts, labels = data.texts("train"), data.labels("train")
-    if cfg.max_train_examples is None or cfg.max_train_examples >= len(texts):
+def seeded_subset(texts: list[str], labels: np.ndarray, cap: int | None, seed: int) -> tuple[list[str], np.ndarray]:
+    """At most `cap` rows, drawn at random with `seed`, in their original order (None: all of them)."""
+    if cap is None or cap >= len(texts):
         return texts, labels
-    keep = np.sort(np.random.default_rng(cfg.seed).permutation(len(texts))[:cfg.max_train_examples])
+    keep = np.sort(np.random.default_rng(seed).permutation(len(texts))[:cap])
     return [texts[i] for i in keep], labels[keep]
 
 

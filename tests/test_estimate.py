@@ -98,3 +98,13 @@ def test_the_runner_prints_the_estimate_before_the_recipe_starts(tmp_path, tiny_
     monkeypatch.setattr("recipes.transformer.run", stub)
     runs.execute("transformer", "tiny", [f"dataset={tiny_csv}"], runs_dir=str(tmp_path))
     assert len(printed) == 1 and "note: transformer: expected wall time about" in printed[0]
+
+
+def test_a_capped_validation_split_is_scored_at_its_cap_each_epoch(slow_cpu):
+    # 1000 validation texts: 387 s of training + (1000 x 3 + 100) x 129 / 1000 = 399.9 s of scoring: 13 min;
+    # capped at 100: 387 + (100 x 3 + 100) x 129 / 1000 = 438.6 s: 7 min
+    splits = Splits(1000, 1000, 100, words=100)
+    uncapped = estimate.estimate_line("transformer", Config(max_train_examples=100), splits, device="cpu")
+    capped = estimate.estimate_line("transformer", Config(max_train_examples=100, max_validation_examples=100),
+                                    splits, device="cpu")
+    assert "about 13 min" in uncapped and "about 7 min" in capped

@@ -95,9 +95,9 @@ def estimate_line(recipe: str, cfg, data, device: str | None = None) -> str | No
     if rate is None:
         return None
     texts = data.texts("train")
-    cap = getattr(cfg, "max_train_examples", None)
-    sizes = Sizes(train=min(len(texts), cap) if cap is not None else len(texts),
-                  validation=len(data.texts("validation")), test=len(data.texts("test")),
+    sizes = Sizes(train=capped(len(texts), getattr(cfg, "max_train_examples", None)),
+                  validation=capped(len(data.texts("validation")), getattr(cfg, "max_validation_examples", None)),
+                  test=len(data.texts("test")),
                   tokens=mean_tokens(sample_word_counts(texts), getattr(cfg, "max_length", None), rate.tokens),
                   epochs=getattr(cfg, "epochs", 1), budget=getattr(cfg, "max_train_seconds", None))
     seconds = expected_seconds(sizes, rate)
@@ -108,6 +108,10 @@ def estimate_line(recipe: str, cfg, data, device: str | None = None) -> str | No
     if device == "cpu" and seconds > HOUR:
         line += f"; over an hour on CPU: to shorten it, give {', '.join(shorter(cfg, sizes, rate))}"
     return line
+
+
+def capped(count: int, cap: int | None) -> int:
+    return count if cap is None else min(count, cap)
 
 
 def shorter(cfg, sizes: Sizes, rate: Rate) -> list[str]:

@@ -237,3 +237,32 @@ def test_lab_predict_scores_in_the_precision_the_run_scored_its_test_split_in(ti
     AcceleratorState._reset_state(True)
     _, predictions = predict(run, load(TINY).texts("test"))
     assert np.allclose([list(p.probabilities.values()) for p in predictions], scores, atol=1e-6)
+
+
+def test_seeded_subset_keeps_cap_rows_in_their_order_and_the_same_ones_for_the_same_seed():
+    from recipes.transformer import seeded_subset
+
+    texts, labels = [f"text {i}" for i in range(10)], np.arange(10)
+    kept, kept_labels = seeded_subset(texts, labels, 4, seed=3)
+    assert len(kept) == 4 and kept == [f"text {i}" for i in kept_labels] and list(kept_labels) == sorted(kept_labels)
+    assert seeded_subset(texts, labels, 4, seed=3)[0] == kept  # deterministic
+    assert seeded_subset(texts, labels, None, seed=3)[0] == texts and seeded_subset(texts, labels, 10, 3)[0] == texts
+
+
+def test_max_validation_examples_caps_the_rows_each_validation_pass_scores(tiny_bert, data, tmp_path, monkeypatch):
+    import lab.training.loop as loop
+    from recipes.transformer import run
+
+    scored = []  # rows of every pass that carries labels: the validation passes (test scoring has none)
+    real_predict = loop.predict
+
+    def counting_predict(*args, **kwargs):
+        out = real_predict(*args, **kwargs)
+        if out.labels is not None:
+            scored.append(len(out.labels))
+        return out
+
+    monkeypatch.setattr(loop, "predict", counting_predict)
+    assert len(data.texts("validation")) > 3
+    run(config(tiny_bert, tmp_path, max_validation_examples=3, epochs=2, patience="null", checkpoint="false"), data)
+    assert scored == [3, 3]  # one pass per epoch, each of 3 rows
