@@ -59,7 +59,7 @@ def reuters_csv(count: int, seed: int, folder: Path) -> str:
 
 def word_cluster_figures(topics, cfg, data, corpus) -> dict:
     from lab.results import RecipeResult
-    from lab.topics.progress import QUIET
+    from lab.progress import QUIET
 
     result = RecipeResult()
     began = time.perf_counter()
@@ -84,7 +84,7 @@ def main() -> int:
     from lab.results import RecipeResult
     from lab.runs import load_data
     from lab.topics import steps
-    from lab.topics.progress import QUIET
+    from lab.progress import QUIET
 
     with tempfile.TemporaryDirectory() as folder:
         overrides = parse_overrides(args.overrides)

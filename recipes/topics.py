@@ -26,7 +26,7 @@ from lab.evaluation import clustering, coherence as scores
 from lab.results import RecipeResult
 from lab.topics import alignment, kmeans, steps as parts
 from lab.topics import words as topic_words
-from lab.topics.progress import Progress
+from lab.progress import Progress
 
 PRIORS = ("auto", "symmetric", "asymmetric")
 Representation = Literal["tfidf", "lsa", "minilm", "lsa+minilm"]

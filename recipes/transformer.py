@@ -163,7 +163,9 @@ def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost,
     texts = data.texts("test")
     stride = cfg.stride if cfg.long_documents == "chunks" else None
     test_loader, encoded = batches(tokenizer, texts, None, cfg, cfg.eval_batch_size, stride=stride)
-    out, per_second = throughput(lambda dl: predict(trained.model, dl, trained.accelerator), test_loader, len(texts))
+    desc = "test" if cfg.progress else None
+    out, per_second = throughput(lambda dl: predict(trained.model, dl, trained.accelerator, desc=desc), test_loader,
+                                 len(texts))
     objective = trained.objective
     outputs = objective.outputs(document_logits(out.logits, encoded["owner"], len(texts)))
     meta = {"recipe": "transformer", "task": objective.task, "max_length": cfg.max_length,

@@ -27,6 +27,7 @@ from torch import nn
 from tqdm import tqdm
 
 from lab.errors import LabError
+from lab.progress import Progress
 from lab.training.objectives import Objective, fold_standardisation
 from lab.training.schedule import Budget, step_plan, warmup_schedule
 from lab.training.tracker import Tracker
@@ -228,7 +229,7 @@ def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective
     train_loss = float(np.mean(losses))  # a pass sees each example once: the mean of the passes' means
     validating = time.perf_counter()
     budget.used += validating - began
-    out = predict(model, val_dl, accelerator, objective)
+    out = predict(model, val_dl, accelerator, objective, desc=None if bar.disable else "validation")
     this_run["training_seconds"] += validating - began
     this_run["validation_seconds"] += time.perf_counter() - validating
     return {"epoch": epoch + 1, "train_loss": train_loss, **objective.validation(out.logits, out.labels)}
@@ -261,16 +262,17 @@ def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_nor
 
 
 def predict(model: nn.Module, loader, accelerator: Accelerator | None = None,
-            objective: Objective | None = None) -> Predictions:
+            objective: Objective | None = None, desc: str | None = None) -> Predictions:
     """Logits and the objective's outputs (default: softmax) for every example of loader, gathered from all
-    processes, each exactly once."""
+    processes, each exactly once. desc: a progress bar of batches under that name (on a terminal only)."""
     accelerator = accelerator or Accelerator()  # reuses the process's accelerate state, if any
     if not isinstance(loader, (DataLoaderShard, DataLoaderDispatcher)):
         loader = accelerator.prepare_data_loader(loader)
     model.to(accelerator.device).eval()  # a model reloaded from disk is on the CPU; the loader's batches may not be
     logits, labels = [], []
+    shown = Progress(desc is not None and accelerator.is_local_main_process)
     with torch.inference_mode(), accelerator.autocast():
-        for batch in loader:
+        for batch in shown.over(desc or "", "batch")(loader):
             logits.append(accelerator.gather_for_metrics(forward(model, batch).float()).cpu())
             if "labels" in batch:
                 labels.append(accelerator.gather_for_metrics(batch["labels"]).cpu())

@@ -1,5 +1,6 @@
-"""Progress bars for the topics recipe's long steps: drawn on a terminal, silent when stderr is not one (a log
-file, a pipe, a test) or when the config says progress=false. tqdm's disable=None is what tells a terminal apart."""
+"""Progress bars for the long steps (topics' sweeps and encodings, the near-duplicate filter, the torch recipes'
+scoring passes): drawn on a terminal, silent when stderr is not one (a log file, a pipe, a test) or when the
+config says progress=false. tqdm's disable=None is what tells a terminal apart."""
 
 from __future__ import annotations
 
