@@ -1,9 +1,10 @@
-"""Question (issue 23, item 7: defaults that travel): which classical settings are best across a collection of
-datasets, not on BBC News alone? Each candidate is cross-validated on every dataset of the collection and ranked
-per dataset and model; the candidate with the best mean rank over the datasets is the one to make the default.
+"""Question (issue 23, item 7: defaults that travel): which settings of a recipe (classical, bow_ffn) are best
+across a collection of datasets, not on BBC News alone? Each candidate is cross-validated on every dataset of the
+collection and ranked per dataset and model; the candidate with the best mean rank over the datasets is the one to
+make the default.
 
-    OMP_NUM_THREADS=1 python benchmarks/defaults_across.py [--max-rows 4000] [--folds 5] [--datasets ...]
-        [--candidates default ngram_max=1 ...] [--extra "key=value ..."] [--json FILE]
+    OMP_NUM_THREADS=1 python benchmarks/defaults_across.py [--recipe classical|bow_ffn] [--max-rows 4000]
+        [--folds 5] [--datasets ...] [--candidates default ngram_max=1 ...] [--extra "key=value ..."] [--json FILE]
 
 The collection: bbc-news (built in), BBC sentences (benchmarks/corpora.bbc_sentences, 2 per article, loaded as a
 user CSV), and the four datasets of ../shared/data as benchmarks/task_recipes.load builds them (GoEmotions and
@@ -45,16 +46,24 @@ from lab.data.folds import fold_plan  # noqa: E402
 from lab.registry import load_recipe  # noqa: E402
 from lab.tasks import TASKS  # noqa: E402
 
-RECIPE = "classical"
 SEED = 42  # the lab's default seed: the folds, the subset and the models' own seeds
 COLLECTION = ("bbc-news", "bbc-sentences", *task_recipes.DATASETS)
-CANDIDATES = {  # name -> overrides on the default config; "default" is the config as shipped
-    "default": "",
-    "ngram_max=1": "ngram_max=1",
-    "min_df=1": "min_df=1",
-    "sublinear_tf=false": "sublinear_tf=false",
-    # one step more regularisation for each model that has a strength (naive Bayes has none here: it ties)
-    "more-regularised": "logreg_c=1 svm_c=0.3 ridge_alpha=3 svr_c=0.3",
+CANDIDATES = {  # recipe -> candidate name -> overrides on its default config; "default" is the config as shipped
+    "classical": {
+        "default": "",
+        "ngram_max=1": "ngram_max=1",
+        "min_df=1": "min_df=1",
+        "sublinear_tf=true": "sublinear_tf=true",  # the default before this script chose false
+        # one step more regularisation for each model that has a strength (naive Bayes has none here: it ties)
+        "more-regularised": "logreg_c=1 svm_c=0.3 ridge_alpha=3 svr_c=0.3",
+    },
+    "bow_ffn": {
+        "default": "",
+        "sublinear_tf=false": "sublinear_tf=false",  # what the classical models now use
+        "min_df=1": "min_df=1",
+        "hidden=[256]": "hidden=[256]",
+        "dropout=0.1": "dropout=0.1",
+    },
 }
 
 
@@ -78,16 +87,17 @@ def folded_rows(data: LabData, max_rows: int | None) -> LabData:
     return rows if max_rows is None else subsample_train(rows, max_rows, SEED)
 
 
-def score_candidates(name: str, data: LabData, candidates: dict[str, str], folds: int) -> dict[str, dict[str, dict]]:
+def score_candidates(recipe: str, name: str, data: LabData, candidates: dict[str, str],
+                     folds: int) -> dict[str, dict[str, dict]]:
     """candidate -> model -> the folds' summary of the headline (mean, sd, ...) and its per-fold values; every
     candidate on the same folds."""
-    module = load_recipe(RECIPE)
+    module = load_recipe(recipe)
     plan = fold_plan(data, folds, seed=SEED)
     headline = TASKS[data.task].headline
     results = {}
     for candidate, overrides in candidates.items():
         began = time.perf_counter()
-        scores = drain(run_folds(module, fold_config(RECIPE, parse(overrides), SEED), plan))
+        scores = drain(run_folds(module, fold_config(recipe, parse(overrides), SEED), plan))
         summary = scores.resampling(saved_model="none")["summary"]
         results[candidate] = {model: {**summary[model][headline], "per_fold": [fold[headline] for fold in per_fold]}
                               for model, per_fold in scores.per_fold.items()}
@@ -161,14 +171,15 @@ def markdown_row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def run_collection(names: list[str], candidates: dict[str, str], folds: int, max_rows: int | None) -> dict:
+def run_collection(recipe: str, names: list[str], candidates: dict[str, str], folds: int,
+                   max_rows: int | None) -> dict:
     collection = {}
     for name in names:
         began = time.perf_counter()
         data = folded_rows(collection_member(name), max_rows)
         loaded = time.perf_counter()
         print(f"{name} ({data.task}): {len(data.splits['train']):,} rows, {folds} folds", file=sys.stderr)
-        results = score_candidates(name, data, candidates, folds)
+        results = score_candidates(recipe, name, data, candidates, folds)
         task = TASKS[data.task]
         collection[name] = {"task": data.task, "headline": task.headline, "rows": len(data.splits["train"]),
                             "load_seconds": loaded - began, "cv_seconds": time.perf_counter() - loaded,
@@ -177,29 +188,32 @@ def run_collection(names: list[str], candidates: dict[str, str], folds: int, max
     return collection
 
 
-def chosen_candidates(names: list[str], extra: list[str]) -> dict[str, str]:
-    unknown = [name for name in names if name not in CANDIDATES]
+def chosen_candidates(recipe: str, names: list[str] | None, extra: list[str]) -> dict[str, str]:
+    known = CANDIDATES[recipe]
+    names = list(known) if names is None else names
+    unknown = [name for name in names if name not in known]
     if unknown:
-        raise SystemExit(f"unknown candidate(s) {', '.join(unknown)}; choose from {', '.join(CANDIDATES)}, or "
-                         f"give --extra \"key=value ...\"")
-    return {**{name: CANDIDATES[name] for name in names}, **{overrides: overrides for overrides in extra}}
+        raise SystemExit(f"unknown candidate(s) {', '.join(unknown)} for {recipe}; choose from {', '.join(known)}, "
+                         f"or give --extra \"key=value ...\"")
+    return {**{name: known[name] for name in names}, **{overrides: overrides for overrides in extra}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(COLLECTION), choices=COLLECTION)
-    parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES), metavar="NAME",
-                        help=f"from: {', '.join(CANDIDATES)}")
+    parser.add_argument("--recipe", default="classical", choices=list(CANDIDATES))
+    parser.add_argument("--candidates", nargs="+", metavar="NAME",
+                        help="; ".join(f"{recipe}: {', '.join(names)}" for recipe, names in CANDIDATES.items()))
     parser.add_argument("--extra", nargs="*", default=[], metavar="OVERRIDES",
                         help='more candidates, each "key=value ..." on the default config')
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-rows", type=int, help="at most N train + validation rows folded per dataset")
     parser.add_argument("--json", type=Path, help="also write every figure (per fold too) to this file")
     args = parser.parse_args()
-    candidates = chosen_candidates(args.candidates, args.extra)
+    candidates = chosen_candidates(args.recipe, args.candidates, args.extra)
     began = time.perf_counter()
-    collection = run_collection(args.datasets, candidates, args.folds, args.max_rows)
-    print(f"\n{RECIPE}: {args.folds}-fold CV of train + validation, at most {args.max_rows or 'all'} rows per "
+    collection = run_collection(args.recipe, args.datasets, candidates, args.folds, args.max_rows)
+    print(f"\n{args.recipe}: {args.folds}-fold CV of train + validation, at most {args.max_rows or 'all'} rows per "
           f"dataset; candidates: " + "; ".join(f"{name} = {overrides or 'the shipped config'}"
                                                for name, overrides in candidates.items()) + "\n")
     models = dict.fromkeys(model for entry in collection.values() for model in entry["ranks"])

@@ -10,8 +10,9 @@ from recipes.transformer import Config
 class Splits:
     """A LabData stand-in: only the texts of each split matter to the estimate."""
 
-    def __init__(self, train: int, validation: int, test: int, words: int):
+    def __init__(self, train: int, validation: int, test: int, words: int, num_outputs: int = 2):
         text = " ".join(["word"] * words)
+        self.num_outputs = num_outputs
         self.splits = {"train": [text] * train, "validation": [text] * validation, "test": [text] * test}
 
     def texts(self, split: str) -> list[str]:
@@ -61,7 +62,7 @@ def test_round_down_keeps_two_significant_digits():
 def test_over_an_hour_on_cpu_names_the_knobs_with_values(slow_cpu):
     # 1000 texts of 100 words: 129 tokens; training 1000 x 3 x 129 / 100 = 3870 s; scoring (100 x 3 + 100) x 129
     # / 1000 = 51.6 s; 3921.6 s in all. An hour fits 1000 x (3600 - 51.6) / 3870 = 916 texts: 910
-    line = estimate.estimate_line("transformer", Config(), Splits(1000, 100, 100, words=100), device="cpu")
+    line = estimate.estimate_line("transformer", Config(min_steps=0), Splits(1000, 100, 100, words=100), device="cpu")
     assert line.startswith("transformer: expected wall time about 1 h 05 min on this CPU (1,000 training texts x 3 "
                            "epochs at about 129 tokens each")
     assert line.endswith("over an hour on CPU: to shorten it, give max_train_examples=910, max_length=128, a GPU")
@@ -69,7 +70,8 @@ def test_over_an_hour_on_cpu_names_the_knobs_with_values(slow_cpu):
 
 def test_a_capped_train_split_is_estimated_at_its_cap_without_the_warning(slow_cpu):
     # 100 x 3 x 129 / 100 = 387 s + 51.6 s of scoring: 7 min
-    line = estimate.estimate_line("transformer", Config(max_train_examples=100), Splits(1000, 100, 100, words=100),
+    line = estimate.estimate_line("transformer", Config(max_train_examples=100, min_steps=0),
+                                  Splits(1000, 100, 100, words=100),
                                   device="cpu")
     assert "about 7 min" in line and "100 training texts" in line and "over an hour" not in line
 
@@ -81,7 +83,7 @@ def test_no_estimate_without_a_measured_rate():
 def test_on_a_gpu_the_gpus_rate_applies_and_no_cpu_warning():
     # the H100 rate: 612 x 128 tokens/s training, 3x that scoring, 10 s setup: 10 + 1000 x 3 x 129 / 78,336 = 4.94
     # + 400 x 129 / 235,008 = 0.22: 15 s
-    line = estimate.estimate_line("transformer", Config(), Splits(1000, 100, 100, words=100), device="cuda")
+    line = estimate.estimate_line("transformer", Config(min_steps=0), Splits(1000, 100, 100, words=100), device="cuda")
     assert "about 15 s on this GPU" in line and "measured on an H100" in line and "over an hour" not in line
 
 
@@ -104,7 +106,57 @@ def test_a_capped_validation_split_is_scored_at_its_cap_each_epoch(slow_cpu):
     # 1000 validation texts: 387 s of training + (1000 x 3 + 100) x 129 / 1000 = 399.9 s of scoring: 13 min;
     # capped at 100: 387 + (100 x 3 + 100) x 129 / 1000 = 438.6 s: 7 min
     splits = Splits(1000, 1000, 100, words=100)
-    uncapped = estimate.estimate_line("transformer", Config(max_train_examples=100), splits, device="cpu")
-    capped = estimate.estimate_line("transformer", Config(max_train_examples=100, max_validation_examples=100),
-                                    splits, device="cpu")
-    assert "about 13 min" in uncapped and "about 7 min" in capped
+    uncapped = Config(max_train_examples=100, min_steps=0)
+    capped = Config(max_train_examples=100, max_validation_examples=100, min_steps=0)
+    assert "about 13 min" in estimate.estimate_line("transformer", uncapped, splits, device="cpu")
+    assert "about 7 min" in estimate.estimate_line("transformer", capped, splits, device="cpu")
+
+
+def test_min_steps_passes_are_counted_as_the_loop_plans_them(slow_cpu):
+    # 1000 texts in batches of 16: 63 steps a pass, 189 in 3 epochs, under min_steps=300: 2 passes an epoch.
+    # Training 1000 x 3 x 2 x 129 / 100 = 7740 s + 51.6 s of scoring = 7791.6 s: 2 h 10 min
+    line = estimate.estimate_line("transformer", Config(min_steps=300), Splits(1000, 100, 100, words=100),
+                                  device="cpu")
+    assert "about 2 h 10 min" in line
+
+
+def test_preparation_passes_grow_with_the_train_split_and_words_are_not_wordpieces(monkeypatch):
+    # the lstm counts whitespace words cut at max_length: 100 words, max_length 400: 100 tokens. 1000 texts:
+    # setup 2 + Word2Vec 1000 x 100 x 30 passes / 10,000 = 300 + training 1000 x 10 epochs x 100 / 1000 = 1000
+    # + scoring (100 x 10 + 100) x 100 / 100,000 = 1.1: 1303.1 s, 22 min; embedding_init=random: no Word2Vec, 17 min
+    from recipes.lstm import Config as LstmConfig
+
+    shipped = estimate.RATES[("lstm", "cpu")]
+    monkeypatch.setitem(estimate.RATES, ("lstm", "cpu"), Rate(train=1000, infer=100_000, setup=2, tokens="words",
+                                                              prepare=10_000, prepare_passes=shipped.prepare_passes))
+    splits = Splits(1000, 100, 100, words=100)
+    cfg = LstmConfig(min_steps=0, epochs=10, w2v_epochs=30, max_length=400)
+    line = estimate.estimate_line("lstm", cfg, splits, device="cpu")
+    assert "about 22 min" in line and "at about 100 words each" in line
+    random = LstmConfig(min_steps=0, epochs=10, embedding_init="random", max_length=400)
+    assert "about 17 min" in estimate.estimate_line("lstm", random, splits, device="cpu")
+
+
+def test_a_recipe_without_epochs_or_validation_passes_is_one_fit_and_one_test_pass(monkeypatch):
+    # classical, per word and class: 1000 texts x 100 words x 5 classes / 10,000 = 50 s, plus the test split
+    # 100 x 100 / 10,000 = 1 s
+    from recipes.classical import Config as ClassicalConfig
+
+    monkeypatch.setitem(estimate.RATES, ("classical", "cpu"), Rate(train=10_000, infer=10_000, tokens="words",
+                                                                   validates=False, per_output=True))
+    line = estimate.estimate_line("classical", ClassicalConfig(), Splits(1000, 100, 100, words=100, num_outputs=5),
+                                  device="cpu")
+    assert line.startswith("classical: expected wall time about 51 s on this CPU (1,000 training texts at about "
+                           "100 words each, 5 outputs") and "epoch" not in line and "early stopping" not in line
+
+
+def test_a_rate_in_texts_ignores_their_length(monkeypatch):
+    # bow_ffn: 1000 texts x 10 epochs / 100 texts/s = 100 s + scoring (100 x 10 + 100) / 1000 = 1.1 s: 2 min,
+    # for texts of 10 words as of 1000
+    from recipes.bow_ffn import Config as BowConfig
+
+    monkeypatch.setitem(estimate.RATES, ("bow_ffn", "cpu"), Rate(train=100, infer=1000, tokens="texts"))
+    for words in (10, 1000):
+        line = estimate.estimate_line("bow_ffn", BowConfig(min_steps=0, epochs=10), Splits(1000, 100, 100, words),
+                                      device="cpu")
+        assert "about 2 min" in line and "(1,000 training texts x 10 epochs, at rates" in line

@@ -7,7 +7,9 @@ The figure is an upper bound where early stopping ends training before the last 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Callable
 
 HOUR = 3600.0
 SAMPLE = 500  # train texts whose words are counted
@@ -15,18 +17,24 @@ DEVICE_NAMES = {"cpu": "CPU", "cuda": "GPU"}
 # WordPiece tokens per whitespace word, plus the [CLS]/[SEP] pair: all-MiniLM-L6-v2's tokenizer on the bbc-news
 # train split gave 1.269 (489.7 tokens for 385.9 words per article), and the estimate's mean at 256 tokens, 251.07,
 # matched the tokenizer's own to 0.01
-TOKENS_PER_WORD = {"wordpiece": (1.27, 2)}
+TOKENS_PER_WORD = {"wordpiece": (1.27, 2), "words": (1.0, 0), "texts": (0.0, 1)}  # texts: the cost is per text
 
 
 @dataclass(frozen=True)
 class Rate:
     """A recipe's measured throughput, in tokens (examples x tokens each) per second."""
 
-    train: float  # training steps: forward, backward and optimizer update
+    train: float  # training steps: forward, backward and optimizer update (classical: the fits)
     infer: float  # scoring the validation split after each epoch, and the test split once
-    setup: float = 0.0  # seconds before the first step: loading the model, tokenizing
+    setup: float = 0.0  # fixed seconds before the first step: loading the model, building the network
     tokens: str = "wordpiece"  # how TOKENS_PER_WORD turns words into the model's tokens
     machine: str = "a 2-core CPU"  # where the rates were measured, named in the note
+    # work before training that grows with the train split: train-split tokens per second of one pass, and the
+    # passes a config makes (Word2Vec's epochs, the vectorizer's one)
+    prepare: float | None = None
+    prepare_passes: Callable[[object], int] = lambda cfg: 1
+    validates: bool = True  # scores the validation split after every epoch (the torch recipes)
+    per_output: bool = False  # the work grows with the classes or labels too (one-vs-rest linear models)
 
 
 # (recipe, device) -> Rate; a recipe with no measured rate on the device gets no estimate
@@ -40,6 +48,15 @@ RATES = {
     # inference taken as 3x training (a forward pass is a third of a step)
     ("transformer", "cuda"): Rate(train=612 * 128, infer=3 * 612 * 128, setup=10.0,
                                       machine="an H100"),
+    # the default configs on bbc-news and 30,000 short texts, fitted by benchmarks/recipe_rates.py on a quiet
+    # 2-core AMD EPYC; each estimate was within 20% of those runs' walls. The lstm: words (cut at max_length) per
+    # second, its preparation Word2Vec's w2v_epochs passes. bow_ffn: texts per second (its cost is per optimizer
+    # step, not per word: 24k sentences took 9x the time of 1.7k articles), the vectorizer its preparation.
+    # classical: words x classes per second, all of its models' fits and scoring together (one-vs-rest).
+    ("lstm", "cpu"): Rate(train=53_000, infer=190_000, tokens="words", prepare=450_000,
+                          prepare_passes=lambda cfg: cfg.w2v_epochs if cfg.embedding_init == "word2vec" else 0),
+    ("bow_ffn", "cpu"): Rate(train=8_800, infer=86_000, setup=1.5, tokens="texts", prepare=22_000),
+    ("classical", "cpu"): Rate(train=480_000, infer=float("inf"), tokens="words", validates=False, per_output=True),
 }
 
 
@@ -53,15 +70,21 @@ class Sizes:
     tokens: float
     epochs: int = 1
     budget: float | None = None  # max_train_seconds: the training steps stop there
+    passes: int = 1  # passes over the train split per epoch (min_steps makes several on a small split)
+    prepare_passes: int = 0  # passes of the work before training (Rate.prepare)
+    outputs: int = 1  # the classes or labels the training work is multiplied by (Rate.per_output)
 
 
 def expected_seconds(sizes: Sizes, rate: Rate) -> float:
-    """Setup, every epoch's training steps (at most the budget) and validation pass, and one test pass."""
-    trained = sizes.train * sizes.epochs * sizes.tokens / rate.train
+    """Setup and preparation, every epoch's training steps (at most the budget) and validation pass, and one
+    test pass."""
+    prepared = sizes.train * sizes.tokens * sizes.prepare_passes / rate.prepare if rate.prepare else 0.0
+    trained = sizes.train * sizes.epochs * sizes.passes * sizes.tokens * sizes.outputs / rate.train
     if sizes.budget is not None:
         trained = min(trained, sizes.budget)
-    scored = (sizes.validation * sizes.epochs + sizes.test) * sizes.tokens / rate.infer
-    return rate.setup + trained + scored
+    validations = sizes.epochs if rate.validates else 0
+    scored = (sizes.validation * validations + sizes.test) * sizes.tokens / rate.infer
+    return rate.setup + prepared + trained + scored
 
 
 def mean_tokens(word_counts: list[int], max_length: int | None, tokens: str = "wordpiece") -> float:
@@ -94,20 +117,42 @@ def estimate_line(recipe: str, cfg, data, device: str | None = None) -> str | No
     rate = RATES.get((recipe, device))
     if rate is None:
         return None
-    texts = data.texts("train")
-    sizes = Sizes(train=capped(len(texts), getattr(cfg, "max_train_examples", None)),
-                  validation=capped(len(data.texts("validation")), getattr(cfg, "max_validation_examples", None)),
-                  test=len(data.texts("test")),
-                  tokens=mean_tokens(sample_word_counts(texts), getattr(cfg, "max_length", None), rate.tokens),
-                  epochs=getattr(cfg, "epochs", 1), budget=getattr(cfg, "max_train_seconds", None))
+    sizes = recipe_sizes(cfg, data, rate)
     seconds = expected_seconds(sizes, rate)
-    epochs = f"{sizes.epochs} epoch{'s' if sizes.epochs != 1 else ''}"
+    epochs = f" x {sizes.epochs} epoch{'s' if sizes.epochs != 1 else ''}" if hasattr(cfg, "epochs") else ""
+    unit = "tokens" if rate.tokens == "wordpiece" else rate.tokens
+    each = f" at about {sizes.tokens:.0f} {unit} each" if rate.tokens != "texts" else ""
+    outputs = f", {sizes.outputs} outputs" if rate.per_output else ""
     line = (f"{recipe}: expected wall time about {duration(seconds)} on this {DEVICE_NAMES.get(device, device)} "
-            f"({sizes.train:,} training texts x {epochs} at about {sizes.tokens:.0f} tokens each, at rates measured "
-            f"on {rate.machine}; early stopping can end it sooner)")
+            f"({sizes.train:,} training texts{epochs}{each}{outputs}, at rates measured on {rate.machine}"
+            f"{'; early stopping can end it sooner' if hasattr(cfg, 'patience') else ''})")
     if device == "cpu" and seconds > HOUR:
         line += f"; over an hour on CPU: to shorten it, give {', '.join(shorter(cfg, sizes, rate))}"
     return line
+
+
+def recipe_sizes(cfg, data, rate: Rate) -> Sizes:
+    """The sizes a config will process on this data: caps, the token count cut at max_length, and the passes."""
+    texts = data.texts("train")
+    train = capped(len(texts), getattr(cfg, "max_train_examples", None))
+    epochs = getattr(cfg, "epochs", 1)
+    return Sizes(train=train,
+                 validation=capped(len(data.texts("validation")), getattr(cfg, "max_validation_examples", None)),
+                 test=len(data.texts("test")),
+                 tokens=mean_tokens(sample_word_counts(texts), getattr(cfg, "max_length", None), rate.tokens),
+                 epochs=epochs, budget=getattr(cfg, "max_train_seconds", None),
+                 passes=passes_per_epoch(cfg, train, epochs), prepare_passes=rate.prepare_passes(cfg),
+                 outputs=data.num_outputs if rate.per_output else 1)
+
+
+def passes_per_epoch(cfg, train: int, epochs: int) -> int:
+    """As the shared loop plans them (lab.training.schedule.step_plan): several on a split too small for min_steps."""
+    if not getattr(cfg, "min_steps", 0):
+        return 1
+    from lab.training.schedule import step_plan  # torch: only for the torch recipes, which import it anyway
+
+    batch = cfg.batch_size * getattr(cfg, "grad_accum_steps", 1)
+    return step_plan(math.ceil(train / batch), epochs, cfg.min_steps)
 
 
 def capped(count: int, cap: int | None) -> int:
