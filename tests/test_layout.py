@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # module or package prefix -> floor; the longest matching prefix decides
 FLOORS = {
-    "lab.errors": 0, "lab.results": 0, "lab.config": 0, "lab.environment": 0, "lab.tasks": 0,
+    "lab.errors": 0, "lab.results": 0, "lab.config": 0, "lab.environment": 0, "lab.tasks": 0, "lab.progress": 0,
     "lab.data": 1, "lab.evaluation": 1,
     "lab.models": 2,
     "lab.training": 3, "lab.topics": 3,
