@@ -21,7 +21,8 @@ CONFIGS_DIR = Path(__file__).resolve().parent.parent / "recipes" / "configs"
 AT_LEAST_ONE = ("batch_size", "eval_batch_size", "epochs", "grad_accum_steps", "threads", "patience", "hidden",
                 "hidden_size", "num_layers", "embedding_dim", "max_length", "max_vocab", "min_freq", "max_features",
                 "ngram_max", "min_df", "max_train_examples", "max_validation_examples", "keep_checkpoints",
-                "min_token_length", "bigram_min_count", "keep_n", "w2v_size", "w2v_window", "w2v_epochs", "w2v_workers", "cluster_words", "k_max",
+                "min_token_length", "bigram_min_count", "keep_n", "w2v_size", "w2v_window", "w2v_epochs", "w2v_workers",
+                "cluster_words", "k_max",
                 "nearest_words", "lsa_components", "embed_batch_size", "embed_max_length", "cluster_seeds",
                 "lda_passes", "lda_iterations", "lda_chunksize", "lda_restarts", "ensemble", "folds", "repeats")
 LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {

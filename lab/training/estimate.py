@@ -49,7 +49,8 @@ RATES = {
     ("transformer", "cuda"): Rate(train=612 * 128, infer=3 * 612 * 128, setup=10.0,
                                       machine="an H100"),
     # the default configs on bbc-news and 30,000 short texts, fitted by benchmarks/recipe_rates.py on a quiet
-    # 2-core AMD EPYC; each estimate was within 20% of those runs' walls. The lstm: words (cut at max_length) per
+    # 2-core AMD EPYC; rerun with --check, each estimate was within 16% of its wall but bow_ffn's 4-second
+    # bbc-news run (31% under). The lstm: words (cut at max_length) per
     # second, its preparation Word2Vec's w2v_epochs passes. bow_ffn: texts per second (its cost is per optimizer
     # step, not per word: 24k sentences took 9x the time of 1.7k articles), the vectorizer its preparation.
     # classical: words x classes per second, all of its models' fits and scoring together (one-vs-rest).
