@@ -147,9 +147,10 @@ def seeded_subset(texts: list[str], labels: np.ndarray, cap: int | None, seed: i
 
 
 def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: bool = False, stride=None):
-    from lab.models.hf import loader, pad_multiple, tokenize
+    from lab.models.hf import by_length, loader, pad_multiple, tokenize
 
     encoded = tokenize(tokenizer, texts, cfg.max_length, stride)
+    encoded = encoded if shuffle else by_length(encoded)  # training batches are grouped by length in the sampler
     return loader(tokenizer, encoded, labels, batch_size, shuffle=shuffle, seed=cfg.seed,
                   pad_to_multiple_of=pad_multiple(), group_by_length=cfg.group_by_length), encoded
 
@@ -222,7 +223,7 @@ def load_predictor(model_dir: Path):
 def saved_predictor(tokenizer, meta: dict, row_logits):
     """texts -> class or label probabilities, or values, tokenized as the saved META says (chunks averaged, if
     trained so); row_logits(loader) -> one row of logits per window: the torch model, or an ONNX session."""
-    from lab.models.hf import document_logits, loader, tokenize
+    from lab.models.hf import by_length, document_logits, loader, tokenize
     from lab.training.objectives import Objective
 
     objective = Objective(meta.get("task", "single_label"), folded=True)  # saved regression: target units
@@ -230,7 +231,7 @@ def saved_predictor(tokenizer, meta: dict, row_logits):
     stride = meta.get("stride", 64) if meta.get("long_documents") == "chunks" else None
 
     def predict_texts(texts: list[str]) -> np.ndarray:
-        encoded = tokenize(tokenizer, list(texts), max_length, stride)
+        encoded = by_length(tokenize(tokenizer, list(texts), max_length, stride))
         logits = row_logits(loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
         return objective.outputs(document_logits(logits, encoded["owner"], len(texts)))
 

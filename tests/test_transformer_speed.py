@@ -66,3 +66,21 @@ def test_a_model_trained_without_dropout_loads_in_pipeline_and_lab_predict_with_
     config = json.loads((saved / "config.json").read_text())
     assert config["attention_probs_dropout_prob"] == 0.0 and config["hidden_dropout_prob"] == 0.0
     assert_reloads_with_the_runs_labels(run, saved, TINY)
+
+
+def test_scoring_batches_by_length_pads_less_and_returns_documents_in_input_order():
+    """by_length sorts the rows longest first; document_logits, following the owner array, undoes the order."""
+    import numpy as np
+
+    from lab.models.hf import by_length, document_logits
+
+    lengths = [3, 9, 1, 9, 5, 2]  # documents 0..5, one row each; rows 1 and 3 tie (stable: 1 first)
+    encoded = {"input_ids": [[7] * n for n in lengths], "owner": np.arange(6)}
+    ordered = by_length(encoded)
+    assert [len(ids) for ids in ordered["input_ids"]] == [9, 9, 5, 3, 2, 1]
+    assert ordered["owner"].tolist() == [1, 3, 4, 0, 5, 2]
+    # batches of 2 pad to their longest row: 9+9+5+5+2+2 = 32 tokens sorted, against 9+9+9+9+5+5 = 46 in input order
+    padded = sum(2 * max(len(r) for r in rows[i:i + 2]) for rows in [ordered["input_ids"]] for i in (0, 2, 4))
+    assert padded == 32
+    row_logits = np.array([[float(owner)] for owner in ordered["owner"]])  # each row's logit names its document
+    assert document_logits(row_logits, ordered["owner"], 6)[:, 0].tolist() == [0, 1, 2, 3, 4, 5]

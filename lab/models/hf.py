@@ -185,9 +185,17 @@ class LengthGroupedSampler(Sampler):
             yield from batch.tolist()
 
 
+def by_length(encoded: dict) -> dict:
+    """The rows of tokenize()'s output, longest first, so that unshuffled batches (validation, test scoring,
+    lab predict) pad little: in input order a batch of 64 short texts pads to its longest. The owner array moves
+    with the rows, so document_logits still returns the documents in input order."""
+    order = np.argsort([-len(ids) for ids in encoded["input_ids"]], kind="stable")
+    return {"input_ids": [encoded["input_ids"][i] for i in order], "owner": encoded["owner"][order]}
+
+
 def loader(tokenizer, encoded: dict, labels: np.ndarray | None, batch_size: int, *, shuffle: bool = False,
            seed: int = 0, pad_to_multiple_of: int | None = None, group_by_length: bool = True) -> DataLoader:
-    """Batches padded to their own longest row (not to max_length). Evaluation keeps the input order.
+    """Batches padded to their own longest row (not to max_length). Unshuffled, it keeps the order given (by_length).
     group_by_length=False shuffles plainly (equal lengths leave the sampler's shuffled order unsorted)."""
     from transformers import DataCollatorWithPadding
 
