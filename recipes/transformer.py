@@ -152,7 +152,8 @@ def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: boo
     encoded = tokenize(tokenizer, texts, cfg.max_length, stride)
     encoded = encoded if shuffle else by_length(encoded)  # training batches are grouped by length in the sampler
     return loader(tokenizer, encoded, labels, batch_size, shuffle=shuffle, seed=cfg.seed,
-                  pad_to_multiple_of=pad_multiple(), group_by_length=cfg.group_by_length), encoded
+                  pad_to_multiple_of=pad_multiple(choose_precision(cfg.mixed_precision)),
+                  group_by_length=cfg.group_by_length), encoded
 
 
 def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost, thresholds=None) -> ModelResult:
@@ -204,7 +205,7 @@ def load_predictor(model_dir: Path):
     if trained so)."""
     import torch
 
-    from lab.models.hf import attention, bf16_is_fast_on_cpu, load_saved
+    from lab.models.hf import attention, bf16_is_fast_on_cpu, load_saved, pad_multiple
     from lab.training.loop import predict
 
     model, tokenizer, meta = load_saved(Path(model_dir))
@@ -217,10 +218,10 @@ def load_predictor(model_dir: Path):
         with attention(meta.get("cudnn_attention", False)), torch.autocast("cpu", torch.bfloat16, enabled=bf16):
             return predict(model, batches).logits
 
-    return saved_predictor(tokenizer, meta, torch_logits)
+    return saved_predictor(tokenizer, meta, torch_logits, pad_multiple("bf16" if bf16 else "no"))
 
 
-def saved_predictor(tokenizer, meta: dict, row_logits):
+def saved_predictor(tokenizer, meta: dict, row_logits, pad_to_multiple_of: int | None = None):
     """texts -> class or label probabilities, or values, tokenized as the saved META says (chunks averaged, if
     trained so); row_logits(loader) -> one row of logits per window: the torch model, or an ONNX session."""
     from lab.models.hf import by_length, document_logits, loader, tokenize
@@ -232,7 +233,8 @@ def saved_predictor(tokenizer, meta: dict, row_logits):
 
     def predict_texts(texts: list[str]) -> np.ndarray:
         encoded = by_length(tokenize(tokenizer, list(texts), max_length, stride))
-        logits = row_logits(loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64)))
+        logits = row_logits(loader(tokenizer, encoded, None, meta.get("eval_batch_size", 64),
+                                   pad_to_multiple_of=pad_to_multiple_of))
         return objective.outputs(document_logits(logits, encoded["owner"], len(texts)))
 
     return predict_texts

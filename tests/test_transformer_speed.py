@@ -84,3 +84,22 @@ def test_scoring_batches_by_length_pads_less_and_returns_documents_in_input_orde
     assert padded == 32
     row_logits = np.array([[float(owner)] for owner in ordered["owner"]])  # each row's logit names its document
     assert document_logits(row_logits, ordered["owner"], 6)[:, 0].tolist() == [0, 1, 2, 3, 4, 5]
+
+
+def test_bf16_batches_on_cpu_are_padded_to_a_multiple_of_16_tokens(tiny_bert):
+    """Few distinct batch lengths under bf16: oneDNN builds kernels per shape (benchmarks/pad_multiple.py)."""
+    import numpy as np
+    from transformers import AutoTokenizer
+
+    from lab.models.hf import by_length, loader, pad_multiple, tokenize
+
+    assert pad_multiple("bf16") == 16 and pad_multiple("no") is None  # on CPU; fp32 gains nothing from padding
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    texts = ["the match ended in a draw", "shares fell", "the film won " * 6]
+    encoded = by_length(tokenize(tokenizer, texts, max_length=48))
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    assert lengths == sorted(lengths, reverse=True) and lengths[0] > 16 and lengths[-1] < 16
+    batches = loader(tokenizer, encoded, np.zeros(3), batch_size=2, pad_to_multiple_of=pad_multiple("bf16"))
+    assert [tuple(batch["input_ids"].shape) for batch in batches] == [(2, 32), (1, 16)]
+    plain = loader(tokenizer, encoded, np.zeros(3), batch_size=2, pad_to_multiple_of=pad_multiple("no"))
+    assert [tuple(batch["input_ids"].shape) for batch in plain] == [(2, lengths[0]), (1, lengths[2])]

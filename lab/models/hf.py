@@ -195,7 +195,8 @@ def by_length(encoded: dict) -> dict:
 
 def loader(tokenizer, encoded: dict, labels: np.ndarray | None, batch_size: int, *, shuffle: bool = False,
            seed: int = 0, pad_to_multiple_of: int | None = None, group_by_length: bool = True) -> DataLoader:
-    """Batches padded to their own longest row (not to max_length). Unshuffled, it keeps the order given (by_length).
+    """Batches padded to their own longest row (not to max_length), rounded up to pad_to_multiple_of (see
+    pad_multiple). Unshuffled, it keeps the order given (by_length).
     group_by_length=False shuffles plainly (equal lengths leave the sampler's shuffled order unsorted)."""
     from transformers import DataCollatorWithPadding
 
@@ -219,9 +220,14 @@ def document_logits(row_logits: np.ndarray, owner: np.ndarray, n_documents: int)
     return (sums / np.maximum(counts, 1)).astype(np.float32)
 
 
-def pad_multiple() -> int | None:
-    """Tensor cores want lengths in multiples of 8; on CPU padding further only adds work."""
-    return 8 if torch.cuda.is_available() else None
+def pad_multiple(precision: str) -> int | None:
+    """Tensor cores want lengths in multiples of 8. On CPU under bf16 autocast, each new batch length makes oneDNN
+    build (JIT) and keep new kernels: 120 MiniLM steps at random lengths 8-64 took 78 s and grew the process by
+    1.1 GB on a 2-core Xeon with AMX, against 47 s and 0.47 GB padded to a multiple of 16. In fp32 padding changed
+    the steps' time by nothing and cost inference 20% (benchmarks/README.md, pad_multiple.py), so none there."""
+    if torch.cuda.is_available():
+        return 8
+    return 16 if precision == "bf16" else None
 
 
 def bf16_is_fast_on_cpu() -> bool:
