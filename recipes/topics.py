@@ -78,6 +78,7 @@ class Config(CommonConfig):
     lda_iterations: int = 100
     lda_chunksize: int = 2000  # documents per update; >= the training set makes each pass one full update
     lda_restarts: int = 3  # >1: fit with several seeds, keep the best training likelihood bound (no labels used)
+    max_train_documents: int | None = None  # None: every training document; else a stratified sample of this many
     lda_alpha: str = "auto"
     lda_eta: str = "auto"
     topn: int = 10
@@ -96,6 +97,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.topics import plots as topics_plots
     result = RecipeResult()
     progress = Progress(cfg.progress)
+    data = capped_train(data, cfg.max_train_documents, cfg.seed, result.notes)
     corpus = parts.prepare(cfg, data, result.notes)
     sweeps: dict[str, tuple[list[dict], int]] = {}
     word_clusters(cfg, data, corpus, result, sweeps, progress)
@@ -106,6 +108,24 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
                                                       {name: k for name, (_, k) in sweeps.items()})
     lda_section(cfg, data, corpus, result, progress)
     return result
+
+
+def capped_train(data: LabData, cap: int | None, seed: int, notes: list[str]) -> LabData:
+    """At most `cap` training documents, a stratified seeded sample (as the data-efficiency curve draws them):
+    LDA, the vocabulary and Word2Vec learn from it; the scored documents (doc_split) stay whole."""
+    from dataclasses import replace
+
+    from lab.data.dataset import subsample_train
+
+    total = len(data.texts("train"))
+    if cap is None or cap >= total:
+        return data
+    if cap < len(data.label_names):
+        raise LabError(f"max_train_documents={cap} is below the {len(data.label_names)} classes; give at least "
+                       f"{len(data.label_names)}, or leave it out")
+    notes.append(f"topics learnt from a stratified sample of {cap:,} of the {total:,} training documents "
+                 f"(max_train_documents=; leave it out for all of them)")
+    return replace(subsample_train(data, cap, seed), spec=data.spec)
 
 
 def check(cfg: Config) -> None:
