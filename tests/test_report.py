@@ -388,3 +388,14 @@ def test_cost_quality_labels_cover_no_models_error_bar():
     for label in axis.texts:
         box = text_box(label, renderer)
         assert not any(box.overlaps(bar) for bar in bars), label.get_text()
+
+
+def test_a_confusion_matrix_shows_its_counts_up_to_15_classes_and_colour_only_beyond(monkeypatch):
+    from lab.report import plots
+
+    monkeypatch.setattr(plots, "png", lambda figure: figure)  # keep the figure to look at its artists
+    small = plots.confusion_matrices([{"name": "m", "confusion_matrix": np.eye(3, dtype=int).tolist()}], list("abc"))
+    assert [text.get_text() for text in small.axes[0].texts] == ["1", "0", "0", "0", "1", "0", "0", "0", "1"]
+    names = [f"c{i}" for i in range(16)]
+    large = plots.confusion_matrices([{"name": "m", "confusion_matrix": np.eye(16, dtype=int).tolist()}], names)
+    assert len(large.axes[0].texts) == 0 and len(large.axes) == 2  # the panel and its colour bar

@@ -13,6 +13,9 @@ from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 FAMILY_MARKERS = {"classical": "o", "neural": "s", "transformer": "^"}
+# Beyond this many classes a confusion matrix's cells are too small to read a count in, and drawing one text per
+# cell was 22 of the report's 27 s for six 35-class matrices (benchmarks/README.md, scaling.py): colour only then.
+COUNTS_UP_TO = 15
 
 
 def png(figure) -> bytes:
@@ -30,11 +33,14 @@ def confusion_matrices(models: list[dict], label_names: list[str]) -> bytes:
         axis.axis("off")
     for axis, model in zip(axes.flat, models):
         matrix = model["confusion_matrix"]
-        axis.imshow(matrix, cmap="Blues")
-        for i, row in enumerate(matrix):
-            for j, count in enumerate(row):
-                axis.text(j, i, str(count), ha="center", va="center", fontsize=8,
-                          color="white" if count > max(map(max, matrix)) / 2 else "black")
+        image = axis.imshow(matrix, cmap="Blues")
+        if len(matrix) > COUNTS_UP_TO:
+            figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
+        else:
+            for i, row in enumerate(matrix):
+                for j, count in enumerate(row):
+                    axis.text(j, i, str(count), ha="center", va="center", fontsize=8,
+                              color="white" if count > max(map(max, matrix)) / 2 else "black")
         axis.set_title(model["name"], fontsize=10)
         axis.set_xticks(range(len(label_names)), label_names, rotation=45, ha="right", fontsize=7)
         axis.set_yticks(range(len(label_names)), label_names, fontsize=7)
