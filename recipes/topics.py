@@ -97,7 +97,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.topics import plots as topics_plots
     result = RecipeResult()
     progress = Progress(cfg.progress)
-    data = capped_train(data, cfg.max_train_documents, cfg.seed, result.notes)
+    data = parts.capped_train(data, cfg.max_train_documents, cfg.seed, result.notes)
     corpus = parts.prepare(cfg, data, result.notes)
     sweeps: dict[str, tuple[list[dict], int]] = {}
     word_clusters(cfg, data, corpus, result, sweeps, progress)
@@ -108,24 +108,6 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
                                                       {name: k for name, (_, k) in sweeps.items()})
     lda_section(cfg, data, corpus, result, progress)
     return result
-
-
-def capped_train(data: LabData, cap: int | None, seed: int, notes: list[str]) -> LabData:
-    """At most `cap` training documents, a stratified seeded sample (as the data-efficiency curve draws them):
-    LDA, the vocabulary and Word2Vec learn from it; the scored documents (doc_split) stay whole."""
-    from dataclasses import replace
-
-    from lab.data.dataset import subsample_train
-
-    total = len(data.texts("train"))
-    if cap is None or cap >= total:
-        return data
-    if cap < len(data.label_names):
-        raise LabError(f"max_train_documents={cap} is below the {len(data.label_names)} classes; give at least "
-                       f"{len(data.label_names)}, or leave it out")
-    notes.append(f"topics learnt from a stratified sample of {cap:,} of the {total:,} training documents "
-                 f"(max_train_documents=; leave it out for all of them)")
-    return replace(subsample_train(data, cap, seed), spec=data.spec)
 
 
 def check(cfg: Config) -> None:

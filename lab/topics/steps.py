@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +33,22 @@ class Corpus:
         dfs = self.dictionary.dfs
         ids = sorted(dfs, key=lambda i: (-dfs[i], self.dictionary[i]))
         return [self.dictionary[i] for i in ids[:count]]
+
+
+def capped_train(data, cap: int | None, seed: int, notes: list[str]):
+    """At most `cap` training documents, a stratified seeded sample (as the data-efficiency curve draws them):
+    LDA, the vocabulary and Word2Vec learn from it; the scored documents (doc_split) stay whole."""
+    from lab.data.dataset import subsample_train
+
+    total = len(data.texts("train"))
+    if cap is None or cap >= total:
+        return data
+    if cap < len(data.label_names):
+        raise LabError(f"max_train_documents={cap} is below the {len(data.label_names)} classes; give at least "
+                       f"{len(data.label_names)}, or leave it out")
+    notes.append(f"topics learnt from a stratified sample of {cap:,} of the {total:,} training documents "
+                 f"(max_train_documents=; leave it out for all of them)")
+    return replace(subsample_train(data, cap, seed), spec=data.spec)
 
 
 def prepare(cfg, data, notes: list[str]) -> Corpus:

@@ -191,3 +191,22 @@ def test_progress_bars_show_on_a_terminal_and_nowhere_else(data, monkeypatch):
 def test_bad_embedding_topic_sizes_are_lab_errors(data, override, key):
     with pytest.raises(LabError, match=f"^{key}=.* must be >= 1|^{key}=.* must be >= 2"):
         topics.run(tiny_config(**override), data)
+
+
+def test_max_train_documents_learns_from_a_stratified_sample_and_scores_every_document(data):
+    from lab.topics.steps import capped_train
+
+    notes = []
+    total = len(data.texts("train"))
+    capped = capped_train(data, 10, seed=0, notes=notes)
+    train = capped.labels("train")
+    assert len(train) == 10 and set(train.tolist()) == set(data.labels("train").tolist())  # every class kept
+    assert set(capped.texts("train")) <= set(data.texts("train"))
+    assert capped.texts("test") == data.texts("test") and capped.spec == data.spec
+    assert notes == [f"topics learnt from a stratified sample of 10 of the {total:,} training documents "
+                     f"(max_train_documents=; leave it out for all of them)"]
+    assert capped_train(data, total, seed=0, notes=notes) is data and len(notes) == 1
+    with pytest.raises(LabError, match="^max_train_documents=1 is below the 2 classes"):
+        capped_train(data, 1, seed=0, notes=[])
+    result = topics.run(tiny_config(max_train_documents=12), data)
+    assert any("sample of 12 of the" in note for note in result.notes)
