@@ -222,9 +222,10 @@ def document_logits(row_logits: np.ndarray, owner: np.ndarray, n_documents: int)
 
 def pad_multiple(precision: str) -> int | None:
     """Tensor cores want lengths in multiples of 8. On CPU under bf16 autocast, each new batch length makes oneDNN
-    build (JIT) and keep new kernels: 120 MiniLM steps at random lengths 8-64 took 78 s and grew the process by
-    1.1 GB on a 2-core Xeon with AMX, against 47 s and 0.47 GB padded to a multiple of 16. In fp32 padding changed
-    the steps' time by nothing and cost inference 20% (benchmarks/README.md, pad_multiple.py), so none there."""
+    build (JIT) and keep new kernels: 120 MiniLM steps at random lengths 8-64 grew the process by 1.1 GB on a 2-core
+    Xeon with AMX, against 0.42-0.47 GB padded to a multiple of 16 (two runs; the time was 1.67x better in one and
+    6% worse in the other). In fp32 padding saved no time and cost inference 20% (benchmarks/README.md,
+    pad_multiple.py), so none there."""
     if torch.cuda.is_available():
         return 8
     return 16 if precision == "bf16" else None
