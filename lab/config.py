@@ -25,7 +25,7 @@ AT_LEAST_ONE = ("batch_size", "eval_batch_size", "epochs", "grad_accum_steps", "
                 "cluster_words", "k_max",
                 "nearest_words", "lsa_components", "embed_batch_size", "embed_max_length", "cluster_seeds",
                 "lda_passes", "lda_iterations", "lda_chunksize", "lda_restarts", "ensemble", "folds", "repeats",
-                "max_train_documents")
+                "max_train_documents", "w2v_max_texts")
 LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     **{key: (lambda v: v >= 1, ">= 1") for key in AT_LEAST_ONE},
     **{key: (lambda v: v >= 0, ">= 0") for key in ("seed", "weight_decay", "stride", "no_below", "sample_docs",

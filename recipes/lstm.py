@@ -32,6 +32,9 @@ class Config(TrainConfig):
     embedding_dim: int = 200  # ignored for embedding_init=file: the file's dimension is used
     w2v_epochs: int = 30  # passes over the train split: few articles, so more passes (chosen by CV, see default.yaml)
     w2v_window: int = 5
+    # Word2Vec learns from at most this many training texts (a seeded sample; None: all of them). The vocabulary
+    # and the LSTM still see every text; a word outside the sample starts from a random vector
+    w2v_max_texts: int | None = None
     freeze_embeddings: bool = False
     hidden_size: int = 64
     num_layers: int = 1
@@ -122,8 +125,16 @@ def in_order(probabilities: np.ndarray, data_loader) -> np.ndarray:
 def word2vec_vectors(token_lists, vocab: list[str], cfg: Config) -> np.ndarray:
     from lab.models.word_vectors import train_word2vec
 
-    vectors = train_word2vec(token_lists, cfg.embedding_dim, cfg.w2v_window, cfg.min_freq, cfg.w2v_epochs, cfg.seed)
+    vectors = train_word2vec(sampled(token_lists, cfg.w2v_max_texts, cfg.seed), cfg.embedding_dim, cfg.w2v_window, cfg.min_freq, cfg.w2v_epochs, cfg.seed)
     return fill_matrix(vocab, vectors, cfg.embedding_dim, cfg.seed)[0]
+
+
+def sampled(token_lists: list, cap: int | None, seed: int) -> list:
+    """At most `cap` of the lists, a seeded sample kept in their order; all of them when cap is None or larger."""
+    if cap is None or cap >= len(token_lists):
+        return token_lists
+    chosen = np.sort(np.random.default_rng(seed).choice(len(token_lists), size=cap, replace=False))
+    return [token_lists[i] for i in chosen]
 
 
 def file_vectors(vocab: list[str], cfg: Config) -> tuple[np.ndarray, float]:

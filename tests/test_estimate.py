@@ -128,13 +128,17 @@ def test_preparation_passes_grow_with_the_train_split_and_words_are_not_wordpiec
 
     shipped = estimate.RATES[("lstm", "cpu")]
     monkeypatch.setitem(estimate.RATES, ("lstm", "cpu"), Rate(train=1000, infer=100_000, setup=2, tokens="words",
-                                                              prepare=10_000, prepare_passes=shipped.prepare_passes))
+                                                              prepare=10_000, prepare_passes=shipped.prepare_passes,
+                                                              prepare_cap=shipped.prepare_cap))
     splits = Splits(1000, 100, 100, words=100)
     cfg = LstmConfig(min_steps=0, epochs=10, w2v_epochs=30, max_length=400)
     line = estimate.estimate_line("lstm", cfg, splits, device="cpu")
     assert "about 22 min" in line and "at about 100 words each" in line
     random = LstmConfig(min_steps=0, epochs=10, embedding_init="random", max_length=400)
     assert "about 17 min" in estimate.estimate_line("lstm", random, splits, device="cpu")
+    # w2v_max_texts=500: Word2Vec reads half the texts, 150 s instead of 300 s: 1153.1 s, 19 min
+    capped = LstmConfig(min_steps=0, epochs=10, w2v_epochs=30, max_length=400, w2v_max_texts=500)
+    assert "about 19 min" in estimate.estimate_line("lstm", capped, splits, device="cpu")
 
 
 def test_a_recipe_without_epochs_or_validation_passes_is_one_fit_and_one_test_pass(monkeypatch):

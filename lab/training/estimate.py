@@ -33,6 +33,7 @@ class Rate:
     # passes a config makes (Word2Vec's epochs, the vectorizer's one)
     prepare: float | None = None
     prepare_passes: Callable[[object], int] = lambda cfg: 1
+    prepare_cap: Callable[[object], int | None] = lambda cfg: None  # the train texts it reads at most (None: all)
     validates: bool = True  # scores the validation split after every epoch (the torch recipes)
     per_output: bool = False  # the work grows with the classes or labels too (one-vs-rest linear models)
 
@@ -55,7 +56,8 @@ RATES = {
     # step, not per word: 24k sentences took 9x the time of 1.7k articles), the vectorizer its preparation.
     # classical: words x classes per second, all of its models' fits and scoring together (one-vs-rest).
     ("lstm", "cpu"): Rate(train=53_000, infer=190_000, tokens="words", prepare=450_000,
-                          prepare_passes=lambda cfg: cfg.w2v_epochs if cfg.embedding_init == "word2vec" else 0),
+                          prepare_passes=lambda cfg: cfg.w2v_epochs if cfg.embedding_init == "word2vec" else 0,
+                          prepare_cap=lambda cfg: cfg.w2v_max_texts),
     # bow_ffn's train rate was 8,800 at hidden [64]; hidden [256] (the default since 66ca450) made an epoch 2.1x
     # (bbc-news) and 2.5x (30,000 short texts) as long on a 2-core Xeon (recipe_rates.py --check at both widths),
     # so the EPYC's rate is divided by 2.3. The quick profile's [64] is then overestimated about 2.3x.
@@ -77,12 +79,14 @@ class Sizes:
     passes: int = 1  # passes over the train split per epoch (min_steps makes several on a small split)
     prepare_passes: int = 0  # passes of the work before training (Rate.prepare)
     outputs: int = 1  # the classes or labels the training work is multiplied by (Rate.per_output)
+    prepared: int | None = None  # train texts the preparation reads (Rate.prepare_cap); None: every one
 
 
 def expected_seconds(sizes: Sizes, rate: Rate) -> float:
     """Setup and preparation, every epoch's training steps (at most the budget) and validation pass, and one
     test pass."""
-    prepared = sizes.train * sizes.tokens * sizes.prepare_passes / rate.prepare if rate.prepare else 0.0
+    read = sizes.train if sizes.prepared is None else sizes.prepared
+    prepared = read * sizes.tokens * sizes.prepare_passes / rate.prepare if rate.prepare else 0.0
     trained = sizes.train * sizes.epochs * sizes.passes * sizes.tokens * sizes.outputs / rate.train
     if sizes.budget is not None:
         trained = min(trained, sizes.budget)
@@ -146,7 +150,8 @@ def recipe_sizes(cfg, data, rate: Rate) -> Sizes:
                  tokens=mean_tokens(sample_word_counts(texts), getattr(cfg, "max_length", None), rate.tokens),
                  epochs=epochs, budget=getattr(cfg, "max_train_seconds", None),
                  passes=passes_per_epoch(cfg, train, epochs), prepare_passes=rate.prepare_passes(cfg),
-                 outputs=data.num_outputs if rate.per_output else 1)
+                 outputs=data.num_outputs if rate.per_output else 1,
+                 prepared=capped(train, rate.prepare_cap(cfg)))
 
 
 def passes_per_epoch(cfg, train: int, epochs: int) -> int:

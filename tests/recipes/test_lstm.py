@@ -103,6 +103,20 @@ def test_same_seed_same_history(data):
     assert first.history == second.history and np.array_equal(first.scores, second.scores)
 
 
+def test_word2vec_learns_from_a_seeded_sample_of_w2v_max_texts(monkeypatch):
+    import lab.models.word_vectors as word_vectors
+
+    seen, real = [], word_vectors.train_word2vec
+    monkeypatch.setattr(word_vectors, "train_word2vec", lambda lists, *rest: seen.append(lists) or real(lists, *rest))
+    token_lists = [[f"only{i}", "shared", "word"] for i in range(20)]
+    cfg = lstm.Config(embedding_dim=8, w2v_epochs=1, min_freq=1, w2v_max_texts=5)
+    matrix = lstm.word2vec_vectors(token_lists, ["<pad>", "<unk>", "shared", "word"], cfg)
+    rows = [token_lists.index(tokens) for tokens in seen[0]]
+    assert len(rows) == 5 and rows == sorted(set(rows)) and matrix.shape == (4, 8)  # 5 distinct texts, in order
+    assert lstm.sampled(token_lists, 5, cfg.seed) == seen[0]  # the same seed draws the same sample
+    assert lstm.sampled(token_lists, None, 0) is token_lists and lstm.sampled(token_lists, 20, 0) is token_lists
+
+
 @pytest.mark.parametrize("header", ["3 16\n", ""])  # word2vec text, GloVe text
 def test_vectors_file(data, tmp_path, header):
     path = tmp_path / "vectors.txt"
