@@ -14,6 +14,7 @@ from typing import Callable
 HOUR = 3600.0
 SAMPLE = 500  # train texts whose words are counted
 DEVICE_NAMES = {"cpu": "CPU", "cuda": "GPU"}
+CPU_ONLY = {"topics"}  # its encoder, gensim and scikit-learn run on the CPU whatever the machine has
 # WordPiece tokens per whitespace word, plus the [CLS]/[SEP] pair: all-MiniLM-L6-v2's tokenizer on the bbc-news
 # train split gave 1.269 (489.7 tokens for 385.9 words per article), and the estimate's mean at 256 tokens, 251.07,
 # matched the tokenizer's own to 0.01
@@ -36,6 +37,35 @@ class Rate:
     prepare_cap: Callable[[object], int | None] = lambda cfg: None  # the train texts it reads at most (None: all)
     validates: bool = True  # scores the validation split after every epoch (the torch recipes)
     per_output: bool = False  # the work grows with the classes or labels too (one-vs-rest linear models)
+
+
+@dataclass(frozen=True)
+class TopicsRate:
+    """The topics recipe trains no network: its work is the encoder's passes, Word2Vec's epochs and LDA's passes
+    over the training words, the K-means sweeps, and per-document work. Each rate is in topics_units per second."""
+
+    encode: float  # wordpieces through the sentence encoder (each text cut at embed_max_length)
+    word2vec: float  # training words x Word2Vec epochs
+    lda: float  # training words x LDA passes x fits (restarts, K sweep)
+    kmeans: float  # points x K values of the sweeps, plus points x seeds of the seeded scores
+    documents: float  # documents of every split: preprocessing, TF-IDF, LSA, coherence, scoring
+    setup: float = 0.0  # seconds to load the encoder, where one is used
+    machine: str = "a 2-core CPU"
+
+
+@dataclass(frozen=True)
+class TopicsWork:
+    """What a topics config will process on this data (topics_work)."""
+
+    train: int  # training documents, after max_train_documents
+    scored: int  # documents scored (doc_split)
+    documents: int  # every split's documents
+    words: float  # mean whitespace words per training text
+    wordpieces: float  # mean wordpieces per text, cut at embed_max_length
+    encoded: int  # texts through the encoder (0: no encoder)
+    w2v_epochs: int  # 0 without Word2Vec
+    lda_passes: int  # passes x restarts x K values
+    kmeans_points: int  # points x K values, plus points x seeds
 
 
 # (recipe, device) -> Rate; a recipe with no measured rate on the device gets no estimate
@@ -63,6 +93,8 @@ RATES = {
     # so the EPYC's rate is divided by 2.3. The quick profile's [64] is then overestimated about 2.3x.
     ("bow_ffn", "cpu"): Rate(train=3_800, infer=86_000, setup=1.5, tokens="texts", prepare=22_000),
     ("classical", "cpu"): Rate(train=480_000, infer=float("inf"), tokens="words", validates=False, per_output=True),
+    ("topics", "cpu"): TopicsRate(encode=6_000, word2vec=450_000, lda=100_000, kmeans=50_000, documents=1_000,
+                                  setup=3.0),
 }
 
 
@@ -121,10 +153,12 @@ def duration(seconds: float) -> str:
 def estimate_line(recipe: str, cfg, data, device: str | None = None) -> str | None:
     """The note printed before a recipe starts: its expected wall time, and past an hour on CPU the knobs that
     shorten it. None when the recipe has no measured rate on this device. Print it as f"note: {line}"."""
-    device = device or current_device()
+    device = "cpu" if recipe in CPU_ONLY else device or current_device()
     rate = RATES.get((recipe, device))
     if rate is None:
         return None
+    if isinstance(rate, TopicsRate):
+        return topics_line(cfg, data, rate, device)
     sizes = recipe_sizes(cfg, data, rate)
     seconds = expected_seconds(sizes, rate)
     epochs = f" x {sizes.epochs} epoch{'s' if sizes.epochs != 1 else ''}" if hasattr(cfg, "epochs") else ""
@@ -193,3 +227,48 @@ def current_device() -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def topics_work(cfg, data) -> TopicsWork:
+    """The topics recipe's work, from its config and the split sizes (recipes/topics.py decides the same)."""
+    texts = data.texts("train")
+    train = capped(len(texts), cfg.max_train_documents)
+    others = len(data.texts("validation")) + len(data.texts("test"))
+    scored = len(data.texts("test")) if cfg.doc_split == "test" else train + others
+    counts = sample_word_counts(texts)
+    own_vectors = cfg.word_vectors is None
+    encodes_train = cfg.embedding_topics or (own_vectors and cfg.word_vector_source.startswith("encoder"))
+    encodes_scored = cfg.embedding_topics or any("minilm" in name for name in cfg.representations)
+    k_values = max(0, cfg.k_max - cfg.k_min + 1)
+    swept = cfg.cluster_words + scored * len(cfg.representations) + (train if cfg.embedding_topics else 0)
+    return TopicsWork(train=train, scored=scored, documents=train + others,
+                      words=sum(counts) / len(counts) if counts else 0.0,
+                      wordpieces=mean_tokens(counts, cfg.embed_max_length),
+                      encoded=train * encodes_train + scored * encodes_scored,
+                      w2v_epochs=cfg.w2v_epochs if own_vectors and cfg.word_vector_source == "word2vec" else 0,
+                      lda_passes=cfg.lda_passes * cfg.lda_restarts * max(1, len(cfg.lda_k_sweep)),
+                      kmeans_points=swept * k_values + scored * len(cfg.representations) * cfg.cluster_seeds)
+
+
+def topics_units(work: TopicsWork) -> dict[str, float]:
+    """Each TopicsRate term's units of work."""
+    words = work.train * work.words
+    return {"encode": work.encoded * work.wordpieces, "word2vec": words * work.w2v_epochs,
+            "lda": words * work.lda_passes, "kmeans": float(work.kmeans_points), "documents": float(work.documents)}
+
+
+def topics_seconds(work: TopicsWork, rate: TopicsRate) -> float:
+    units = topics_units(work)
+    setup = rate.setup if work.encoded else 0.0
+    return setup + sum(units[term] / getattr(rate, term) for term in units)
+
+
+def topics_line(cfg, data, rate: TopicsRate, device: str) -> str:
+    work = topics_work(cfg, data)
+    seconds = topics_seconds(work, rate)
+    encoder = f", {work.encoded:,} texts through the encoder" if work.encoded else ", no encoder"
+    line = (f"topics: expected wall time about {duration(seconds)} on this {DEVICE_NAMES.get(device, device)} "
+            f"({work.train:,} training documents{encoder}, at rates measured on {rate.machine})")
+    if device == "cpu" and seconds > HOUR:
+        line += "; over an hour on CPU: to shorten it, give max_train_documents= or --config quick (no encoder)"
+    return line
