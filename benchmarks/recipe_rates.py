@@ -72,13 +72,15 @@ def fitted_rate(recipe: str, two: list[dict]) -> estimate.Rate:
     """The shipped Rate with train, infer, setup and prepare solved from these runs."""
     shipped = estimate.RATES[(recipe, "cpu")]
     trained = [r["sizes"].train * r["sizes"].epochs * r["sizes"].passes * r["sizes"].tokens * r["sizes"].outputs
+               * r["sizes"].cost
                for r in two]
     train = sum(trained) / sum(parts(r)["steps"] for r in two)
     scored_tokens = [(r["sizes"].validation * (r["sizes"].epochs if shipped.validates else 0) + r["sizes"].test)
                      * r["sizes"].tokens for r in two]
     scoring = sum(parts(r)["scoring"] for r in two)
     infer = sum(scored_tokens) / scoring if scoring > 0 else shipped.infer
-    prepared = [r["sizes"].train * r["sizes"].tokens * r["sizes"].prepare_passes for r in two]
+    prepared = [(r["sizes"].train if r["sizes"].prepared is None else r["sizes"].prepared) * r["sizes"].tokens
+                * r["sizes"].prepare_passes for r in two]
     setups = [parts(r)["setup"] for r in two]
     setup, prepare = solve_setup(prepared, setups) if shipped.prepare else (min(setups), None)
     return dataclasses.replace(shipped, train=train, infer=infer, setup=setup, prepare=prepare)

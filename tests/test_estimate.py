@@ -191,3 +191,16 @@ def test_topics_adds_the_encoder_word2vec_lda_kmeans_and_document_terms(monkeypa
         "topics", word2vec, splits)
     capped = estimate.topics_work(dataclasses.replace(word2vec, max_train_documents=50), splits)
     assert (capped.train, capped.documents, capped.encoded) == (50, 80, 0)
+
+
+def test_bow_ffns_training_rate_scales_with_its_width_between_the_two_measured_ones():
+    # measured: 8,800 texts/s at [64], 3,800 at [256]; the rate's `train` is [256]'s, so [64] costs 3,800/8,800
+    from recipes.bow_ffn import Config as BowConfig
+
+    assert estimate.width_cost(256) == pytest.approx(1.0)
+    assert estimate.width_cost(64) == pytest.approx(3_800 / 8_800)
+    assert estimate.width_cost(160) == pytest.approx((estimate.width_cost(64) + 1) / 2)  # a line between them
+    rate = estimate.RATES[("bow_ffn", "cpu")]
+    narrow, wide = (estimate.recipe_sizes(BowConfig(hidden=hidden), Splits(100, 10, 10, words=5), rate)
+                    for hidden in ([64], [128, 128]))
+    assert narrow.cost == pytest.approx(3_800 / 8_800) and wide.cost == pytest.approx(1.0)

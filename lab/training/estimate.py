@@ -35,6 +35,7 @@ class Rate:
     prepare: float | None = None
     prepare_passes: Callable[[object], int] = lambda cfg: 1
     prepare_cap: Callable[[object], int | None] = lambda cfg: None  # the train texts it reads at most (None: all)
+    train_cost: Callable[[object], float] = lambda cfg: 1.0  # a config's training work per unit, relative to `train`'s
     validates: bool = True  # scores the validation split after every epoch (the torch recipes)
     per_output: bool = False  # the work grows with the classes or labels too (one-vs-rest linear models)
 
@@ -90,12 +91,22 @@ RATES = {
                           prepare_cap=lambda cfg: cfg.w2v_max_texts),
     # bow_ffn's train rate was 8,800 at hidden [64]; hidden [256] (the default since 66ca450) made an epoch 2.1x
     # (bbc-news) and 2.5x (30,000 short texts) as long on a 2-core Xeon (recipe_rates.py --check at both widths),
-    # so the EPYC's rate is divided by 2.3. The quick profile's [64] is then overestimated about 2.3x.
-    ("bow_ffn", "cpu"): Rate(train=3_800, infer=86_000, setup=1.5, tokens="texts", prepare=22_000),
+    # so the EPYC's rate is divided by 2.3 for [256], and other widths scale on the line through the two
+    # (width_cost).
+    ("bow_ffn", "cpu"): Rate(train=3_800, infer=86_000, setup=1.5, tokens="texts", prepare=22_000,
+                             train_cost=lambda cfg: width_cost(sum(cfg.hidden))),
     ("classical", "cpu"): Rate(train=480_000, infer=float("inf"), tokens="words", validates=False, per_output=True),
     ("topics", "cpu"): TopicsRate(encode=6_000, word2vec=450_000, lda=100_000, kmeans=50_000, documents=1_000,
                                   setup=3.0),
 }
+
+
+def width_cost(width: int) -> float:
+    """bow_ffn's seconds per text at this total hidden width, relative to [256]'s: on the line through the two
+    measured widths, 1/8,800 s at 64 and 1/3,800 s at 256 (the first layer, vocabulary x width, dominates)."""
+    per_width = (1 / 3_800 - 1 / 8_800) / (256 - 64)
+    fixed = 1 / 8_800 - 64 * per_width
+    return (fixed + per_width * width) / (fixed + per_width * 256)
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,7 @@ class Sizes:
     prepare_passes: int = 0  # passes of the work before training (Rate.prepare)
     outputs: int = 1  # the classes or labels the training work is multiplied by (Rate.per_output)
     prepared: int | None = None  # train texts the preparation reads (Rate.prepare_cap); None: every one
+    cost: float = 1.0  # training work per unit relative to the rate's (Rate.train_cost)
 
 
 def expected_seconds(sizes: Sizes, rate: Rate) -> float:
@@ -119,7 +131,7 @@ def expected_seconds(sizes: Sizes, rate: Rate) -> float:
     test pass."""
     read = sizes.train if sizes.prepared is None else sizes.prepared
     prepared = read * sizes.tokens * sizes.prepare_passes / rate.prepare if rate.prepare else 0.0
-    trained = sizes.train * sizes.epochs * sizes.passes * sizes.tokens * sizes.outputs / rate.train
+    trained = sizes.train * sizes.epochs * sizes.passes * sizes.tokens * sizes.outputs * sizes.cost / rate.train
     if sizes.budget is not None:
         trained = min(trained, sizes.budget)
     validations = sizes.epochs if rate.validates else 0
@@ -185,7 +197,7 @@ def recipe_sizes(cfg, data, rate: Rate) -> Sizes:
                  epochs=epochs, budget=getattr(cfg, "max_train_seconds", None),
                  passes=passes_per_epoch(cfg, train, epochs), prepare_passes=rate.prepare_passes(cfg),
                  outputs=data.num_outputs if rate.per_output else 1,
-                 prepared=capped(train, rate.prepare_cap(cfg)))
+                 prepared=capped(train, rate.prepare_cap(cfg)), cost=rate.train_cost(cfg))
 
 
 def passes_per_epoch(cfg, train: int, epochs: int) -> int:
