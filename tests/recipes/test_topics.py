@@ -163,8 +163,9 @@ def test_cli_reports_a_bad_word_vectors_file_in_one_line(tmp_path, capsys):
     bad.write_text("2 3\nword 1.0\n")
     status = main(["run", "topics", "--config", "tiny", f"dataset={tiny}", f"word_vectors={bad}",
                    f"runs_dir={tmp_path}"])
-    error = capsys.readouterr().err.strip()
-    assert status == 2 and "word_vectors" in error and len(error.splitlines()) == 1
+    # the recipe's expected-time note comes first, on its own "note: " line; the error is the one other line
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.strip() and not line.startswith("note: ")]
+    assert status == 2 and len(errors) == 1 and errors[0].startswith("error: ") and "word_vectors" in errors[0]
 
 
 class Terminal(io.StringIO):
