@@ -42,6 +42,15 @@ def test_contextual_vectors_average_each_occurrence_and_skip_absent_words(tiny_e
     np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, rtol=1e-5)
 
 
+def test_read_sorts_batches_by_length_but_returns_the_embeddings_in_the_order_given(tiny_encoder):
+    # lengths 6, 1, 4 and 2 words: sorted by length, the batches of two are [1, 2] and [4, 6] words
+    texts = ["the late goal won the match", "goal", "the oven baked bread", "the striker"]
+    together = topics_encoder.read(tiny_encoder, texts, None, [], 2, 32)[0]
+    alone = np.vstack([topics_encoder.read(tiny_encoder, [sentence], None, [], 1, 32)[0] for sentence in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)  # row i is text i, whichever batch it was read in
+    assert not np.allclose(together[0], together[1])
+
+
 def test_inflected_occurrences_feed_the_lemma(tiny_encoder):
     options = text.TextOptions()
     _, vectors = topics_encoder.read(tiny_encoder, ["the coaches praised the defence"], options, ["coach"], 4, 32)

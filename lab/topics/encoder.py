@@ -65,7 +65,8 @@ def load(name: str, precision: str = "fp32") -> Encoder:
 
 def batches(encoder: Encoder, texts: list[str], batch_size: int, max_length: int, bar=None):
     """(attention mask, character offsets or None, last hidden states), as numpy, for each batch of texts in order.
-    Only fast tokenizers give offsets."""
+    Only fast tokenizers give offsets. Under bf16 a batch is padded to a multiple of 16 tokens: oneDNN builds kernels
+    for every new length (lab.models.hf.pad_multiple), and short texts bring dozens of lengths."""
     import torch
 
     offsets = None
@@ -73,6 +74,7 @@ def batches(encoder: Encoder, texts: list[str], batch_size: int, max_length: int
         for start in range(0, len(texts), batch_size):
             batch = encoder.tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
                                       max_length=max_length, return_tensors="pt",
+                                      pad_to_multiple_of=16 if encoder.bf16 else None,
                                       return_offsets_mapping=encoder.tokenizer.is_fast)
             if "offset_mapping" in batch:
                 offsets = batch.pop("offset_mapping").numpy()
@@ -110,15 +112,19 @@ def read(encoder: Encoder, texts: list[str], options: text.TextOptions | None, v
     counts = np.zeros(len(vocabulary))
     stops = text.stop_words(options.extra_stop_words) if options else frozenset()
     seen: dict[str, str] = {}
+    # Texts of similar length share a batch, so a batch of short texts is not padded to one long text's length
+    # (benchmarks/topics_encode.py); the embeddings come back in the order given.
+    order = np.argsort([len(document) for document in texts], kind="stable")
+    ordered = [texts[i] for i in order]
     embeddings, start = [], 0
-    for mask, offsets, states in batches(encoder, texts, batch_size, max_length, bar):
+    for mask, offsets, states in batches(encoder, ordered, batch_size, max_length, bar):
         embeddings.append(pooled(mask, states))
         if options is not None:
             for row in range(states.shape[0]):
-                add_occurrences(texts[start + row], offsets[row], states[row], options, stops, seen, index,
+                add_occurrences(ordered[start + row], offsets[row], states[row], options, stops, seen, index,
                                 sums, counts)
         start += states.shape[0]
-    vectors = np.vstack(embeddings) if embeddings else np.zeros((0, encoder.dimension), np.float32)
+    vectors = np.vstack(embeddings)[np.argsort(order)] if embeddings else np.zeros((0, encoder.dimension), np.float32)
     if options is None:
         return vectors, None
     found = np.flatnonzero(counts)
