@@ -170,13 +170,15 @@ def test_a_rate_in_texts_ignores_their_length(monkeypatch):
 
 def test_topics_adds_the_encoder_word2vec_lda_kmeans_and_document_terms(monkeypatch):
     # 100 training texts of 50 words (65.5 wordpieces, under embed_max_length 128), 10 validation, 20 test (scored).
-    # encoder: 100 train + 20 scored texts x 65.5 = 7,860 / 786 = 10 s, plus setup 5; LDA 100 x 50 words x 2 passes
-    # x 3 restarts = 30,000 / 3,000 = 10 s; K-means (100 words + 20 docs x 2 representations) x 2 K values + 20 x 2
-    # representations x 2 seeds = 360 / 36 = 10 s; 130 documents / 13 = 10 s: 45 s
+    # encoder: (100 train + 20 scored texts) x (65.5 + 44 per text) = 13,140 / 1,314 = 10 s, plus setup 5; LDA 100
+    # x (50 words + 46 per document) x 2 passes x 3 restarts = 57,600 / 5,760 = 10 s; K-means (100 words + 20 docs x
+    # 2 representations) x 2 K values + 20 x 2 representations x 2 seeds = 360 / 36 = 10 s; the rest: 130 documents
+    # x (50 + 20 words) x 2 analyses (the two representations) = 18,200 / 1,820 = 10 s: 45 s
     from recipes.topics import Config as TopicsConfig
 
+    assert (estimate.ENCODED_TEXT_PIECES, estimate.LDA_DOCUMENT_WORDS, estimate.DOCUMENT_WORDS) == (44, 46, 20)
     monkeypatch.setitem(estimate.RATES, ("topics", "cpu"), estimate.TopicsRate(
-        encode=786, word2vec=2000, lda=3000, kmeans=36, documents=13, setup=5))
+        encode=1_314, word2vec=2000, lda=5_760, kmeans=36, documents=1_820, setup=5))
     splits = Splits(100, 10, 20, words=50)
     common = dict(k_min=2, k_max=3, cluster_words=100, cluster_seeds=2, lda_passes=2, lda_restarts=3,
                   embedding_topics=False)
@@ -185,9 +187,9 @@ def test_topics_adds_the_encoder_word2vec_lda_kmeans_and_document_terms(monkeypa
     assert line == ("topics: expected wall time about 45 s on this CPU (100 training documents, 120 texts through "
                     "the encoder, at rates measured on a 2-core CPU)")
     # no encoder, no setup; Word2Vec 100 x 50 x 4 epochs = 20,000 / 2,000 = 10 s; LDA 10 s; K-means (100 + 20) x 2
-    # + 20 x 1 x 2 = 280 / 36 = 7.8 s; documents 10 s: 37.8 s
+    # + 20 x 1 x 2 = 280 / 36 = 7.8 s; the rest 130 x 70 x 1 analysis = 9,100 / 1,820 = 5 s: 32.8 s
     word2vec = TopicsConfig(representations=["tfidf"], word_vector_source="word2vec", w2v_epochs=4, **common)
-    assert "about 38 s on this CPU (100 training documents, no encoder" in estimate.estimate_line(
+    assert "about 33 s on this CPU (100 training documents, no encoder" in estimate.estimate_line(
         "topics", word2vec, splits)
     capped = estimate.topics_work(dataclasses.replace(word2vec, max_train_documents=50), splits)
     assert (capped.train, capped.documents, capped.encoded) == (50, 80, 0)

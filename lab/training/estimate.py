@@ -29,7 +29,7 @@ class Rate:
     infer: float  # scoring the validation split after each epoch, and the test split once
     setup: float = 0.0  # fixed seconds before the first step: loading the model, building the network
     tokens: str = "wordpiece"  # how TOKENS_PER_WORD turns words into the model's tokens
-    machine: str = "a 2-core CPU"  # where the rates were measured, named in the note
+    machine: str = "a 2-core AMD EPYC"  # where the rates were measured, named in the note
     # work before training that grows with the train split: train-split tokens per second of one pass, and the
     # passes a config makes (Word2Vec's epochs, the vectorizer's one)
     prepare: float | None = None
@@ -45,11 +45,11 @@ class TopicsRate:
     """The topics recipe trains no network: its work is the encoder's passes, Word2Vec's epochs and LDA's passes
     over the training words, the K-means sweeps, and per-document work. Each rate is in topics_units per second."""
 
-    encode: float  # wordpieces through the sentence encoder (each text cut at embed_max_length)
+    encode: float  # (wordpieces + ENCODED_TEXT_PIECES) per text through the sentence encoder
     word2vec: float  # training words x Word2Vec epochs
-    lda: float  # training words x LDA passes x fits (restarts, K sweep)
+    lda: float  # (words + LDA_DOCUMENT_WORDS) per training document x LDA passes x fits (restarts, K sweep)
     kmeans: float  # points x K values of the sweeps, plus points x seeds of the seeded scores
-    documents: float  # documents of every split: preprocessing, TF-IDF, LSA, coherence, scoring
+    documents: float  # (words + DOCUMENT_WORDS) per document of every split x analyses: the rest of the recipe
     setup: float = 0.0  # seconds to load the encoder, where one is used
     machine: str = "a 2-core CPU"
 
@@ -67,6 +67,16 @@ class TopicsWork:
     w2v_epochs: int  # 0 without Word2Vec
     lda_passes: int  # passes x restarts x K values
     kmeans_points: int  # points x K values, plus points x seeds
+    analyses: int  # document representations scored, plus the embedding topics
+
+
+# A document costs more than its words: a text through the encoder about 44 wordpieces more (its batch's padding and
+# Python's per-text work), an LDA document 46 words more (its own E-step iterations), a document in the rest of the
+# recipe 20 words more. Each pair (fixed cost, rate) was solved from two measured lengths, 20-word sentences and
+# 390-word articles (benchmarks/topics_rates.py, topics_encode.py).
+ENCODED_TEXT_PIECES = 44
+LDA_DOCUMENT_WORDS = 46
+DOCUMENT_WORDS = 20
 
 
 # (recipe, device) -> Rate; a recipe with no measured rate on the device gets no estimate
@@ -96,8 +106,12 @@ RATES = {
     ("bow_ffn", "cpu"): Rate(train=3_800, infer=86_000, setup=1.5, tokens="texts", prepare=22_000,
                              train_cost=lambda cfg: width_cost(sum(cfg.hidden))),
     ("classical", "cpu"): Rate(train=480_000, infer=float("inf"), tokens="words", validates=False, per_output=True),
-    ("topics", "cpu"): TopicsRate(encode=6_000, word2vec=450_000, lda=100_000, kmeans=50_000, documents=1_000,
-                                  setup=3.0),
+    # topics: benchmarks/topics_rates.py (default and quick on bbc-news and 30,000 short texts) on a slow 2-core
+    # Xeon with AMX, which ran the torch recipes 2-3x slower than the EPYC above; encode from topics_encode.py's
+    # length-sorted batches (3,000 short texts and 300 articles), less the 20% that the contextual word vectors
+    # add. The estimates of the four runs it was fitted on are within 8% of their walls (in-sample).
+    ("topics", "cpu"): TopicsRate(encode=11_000, word2vec=413_000, lda=341_000, kmeans=6_500, documents=59_000,
+                                  setup=10.0, machine="a 2-core Intel Xeon"),
 }
 
 
@@ -259,14 +273,17 @@ def topics_work(cfg, data) -> TopicsWork:
                       encoded=train * encodes_train + scored * encodes_scored,
                       w2v_epochs=cfg.w2v_epochs if own_vectors and cfg.word_vector_source == "word2vec" else 0,
                       lda_passes=cfg.lda_passes * cfg.lda_restarts * max(1, len(cfg.lda_k_sweep)),
-                      kmeans_points=swept * k_values + scored * len(cfg.representations) * cfg.cluster_seeds)
+                      kmeans_points=swept * k_values + scored * len(cfg.representations) * cfg.cluster_seeds,
+                      analyses=len(cfg.representations) + cfg.embedding_topics)
 
 
 def topics_units(work: TopicsWork) -> dict[str, float]:
     """Each TopicsRate term's units of work."""
-    words = work.train * work.words
-    return {"encode": work.encoded * work.wordpieces, "word2vec": words * work.w2v_epochs,
-            "lda": words * work.lda_passes, "kmeans": float(work.kmeans_points), "documents": float(work.documents)}
+    return {"encode": work.encoded * (work.wordpieces + ENCODED_TEXT_PIECES),
+            "word2vec": work.train * work.words * work.w2v_epochs,
+            "lda": work.train * (work.words + LDA_DOCUMENT_WORDS) * work.lda_passes,
+            "kmeans": float(work.kmeans_points),
+            "documents": work.documents * (work.words + DOCUMENT_WORDS) * work.analyses}
 
 
 def topics_seconds(work: TopicsWork, rate: TopicsRate) -> float:
