@@ -109,7 +109,8 @@ RATES = {
     # topics: benchmarks/topics_rates.py (default and quick on bbc-news and 30,000 short texts) on a slow 2-core
     # Xeon with AMX, which ran the torch recipes 2-3x slower than the EPYC above; encode from topics_encode.py's
     # length-sorted batches (3,000 short texts and 300 articles), less the 20% that the contextual word vectors
-    # add. The estimates of the four runs it was fitted on are within 8% of their walls (in-sample).
+    # add. The estimates of the four runs it was fitted on are within 9% of their walls (in-sample); of the quick
+    # topics in scaling.py at 10k, 30k and 100k, 3-20% over them.
     ("topics", "cpu"): TopicsRate(encode=11_000, word2vec=413_000, lda=341_000, kmeans=6_500, documents=59_000,
                                   setup=10.0, machine="a 2-core Intel Xeon"),
 }
