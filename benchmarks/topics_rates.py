@@ -6,11 +6,11 @@
 Each config runs in this process (lab.runs.prepare, then topics.run, progress=false: no record is written) on
 bbc-news (1,656 training articles of about 390 words) and a seeded sample of --size short texts
 (benchmarks/corpora.short_texts). cProfile splits each wall into the estimate's terms, by the cumulative time of:
-the encoder's load (setup) and its passes (lab.topics.encoder.read: wordpieces cut at embed_max_length), Word2Vec
-(train_word2vec: training words x epochs), LDA (train_lda: training words x passes x fits), the K-means sweeps and
-seeded scores (kmeans.sweep, kmeans.seeded_scores: points x K values), and the rest (preprocessing, TF-IDF, LSA,
-coherence, scoring: documents of every split). The units are the estimate's own (estimate.topics_work), so each
-rate is units / seconds; the rate printed last is the pooled one over every run (sum of units / sum of seconds).
+the encoder's load (setup) and its passes (lab.topics.encoder.read), Word2Vec (train_word2vec), LDA (train_lda),
+the K-means sweeps and seeded scores (kmeans.sweep, kmeans.seeded_scores), and the rest (preprocessing, TF-IDF,
+LSA, coherence, scoring). The units are the estimate's own (estimate.topics_units: words or wordpieces plus a fixed
+cost per document, points x K values), so each rate is units / seconds; the rate printed last is the pooled one
+over every run (sum of units / sum of seconds).
 cProfile's overhead is small next to these calls (a few thousand Python calls each), and is left in the figures.
 """
 
