@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.corpora import short_texts  # noqa: E402
 
 
-def given_order(model, texts: list[str], pad_to: int | None = None) -> np.ndarray:
-    """The pass before: batches of 64 in the order given, each padded to its longest text (or a multiple)."""
+def given_order(model, texts: list[str]) -> np.ndarray:
+    """The pass before: batches of 64 in the order given, each padded to its longest text."""
     import torch
 
     from lab.topics import encoder
@@ -41,7 +41,7 @@ def given_order(model, texts: list[str], pad_to: int | None = None) -> np.ndarra
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=model.bf16):
         for start in range(0, len(texts), 64):
             batch = model.tokenizer(texts[start:start + 64], padding=True, truncation=True, max_length=128,
-                                    return_tensors="pt", pad_to_multiple_of=pad_to)
+                                    return_tensors="pt")
             states = model.model(**batch).last_hidden_state.float().numpy()
             rows.append(encoder.pooled(batch["attention_mask"].numpy(), states))
     return np.vstack(rows)

@@ -220,6 +220,9 @@ def document_logits(row_logits: np.ndarray, owner: np.ndarray, n_documents: int)
     return (sums / np.maximum(counts, 1)).astype(np.float32)
 
 
+CPU_BF16_PAD = 16  # the multiple a CPU batch under bf16 autocast is padded to (pad_multiple; lab.topics.encoder)
+
+
 def pad_multiple(precision: str) -> int | None:
     """Tensor cores want lengths in multiples of 8. On CPU under bf16 autocast, each new batch length makes oneDNN
     build (JIT) and keep new kernels: 120 MiniLM steps at random lengths 8-64 grew the process by 1.1 GB on a 2-core
@@ -228,7 +231,7 @@ def pad_multiple(precision: str) -> int | None:
     pad_multiple.py), so none there."""
     if torch.cuda.is_available():
         return 8
-    return 16 if precision == "bf16" else None
+    return CPU_BF16_PAD if precision == "bf16" else None
 
 
 def bf16_is_fast_on_cpu() -> bool:

@@ -66,15 +66,18 @@ def load(name: str, precision: str = "fp32") -> Encoder:
 def batches(encoder: Encoder, texts: list[str], batch_size: int, max_length: int, bar=None):
     """(attention mask, character offsets or None, last hidden states), as numpy, for each batch of texts in order.
     Only fast tokenizers give offsets. Under bf16 a batch is padded to a multiple of 16 tokens: oneDNN builds kernels
-    for every new length (lab.models.hf.pad_multiple), and short texts bring dozens of lengths."""
+    for every new length (lab.models.hf.pad_multiple), and short texts bring dozens of lengths. The encoder runs on
+    the CPU, so the CPU's multiple applies even where a GPU is present."""
     import torch
+
+    from lab.models.hf import CPU_BF16_PAD
 
     offsets = None
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=encoder.bf16):
         for start in range(0, len(texts), batch_size):
             batch = encoder.tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
                                       max_length=max_length, return_tensors="pt",
-                                      pad_to_multiple_of=16 if encoder.bf16 else None,
+                                      pad_to_multiple_of=CPU_BF16_PAD if encoder.bf16 else None,
                                       return_offsets_mapping=encoder.tokenizer.is_fast)
             if "offset_mapping" in batch:
                 offsets = batch.pop("offset_mapping").numpy()
