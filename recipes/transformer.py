@@ -32,6 +32,7 @@ class Config(TrainConfig):
     eval_batch_size: int = 64  # no gradients to keep: evaluation and inference take larger batches
     epochs: int = 3
     lr: float = 1e-4
+    head_lr: float | None = None  # the new classification head's learning rate; null: lr, as the encoder's
     patience: int | None = 2
     # auto: balanced pos_weight for multi-label. With plain BCE, MiniLM stayed at GoEmotions' base rates (one
     # epoch: micro-F1 0.18, macro 0.04); with it, 3 epochs and per-label thresholds gave micro 0.520, macro 0.462
@@ -99,7 +100,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
         trained = train(model, train_loader, val_loader, objective=objective, progress=cfg.progress,
                         accelerator=accelerator,
                         on_epoch_end=checkpoints.saver(root, cfg.keep_checkpoints) if cfg.checkpoint else None,
-                        resume_from=resume_from, **options)
+                        resume_from=resume_from, head_lr=cfg.head_lr, **options)
         thresholds = validation_thresholds(trained, val_loader, cfg.thresholds)
     if cfg.checkpoint and cfg.clean_checkpoints and accelerator.is_main_process:
         shutil.rmtree(root, ignore_errors=True)

@@ -93,6 +93,26 @@ def test_only_matrices_are_decayed_and_frozen_parameters_are_left_out():
     assert ids(plain) == {id(model.linear.bias), id(model.norm.weight), id(model.norm.bias), id(model.unused_bias)}
 
 
+def test_head_lr_goes_to_the_new_head_only_and_the_schedule_scales_both_rates():
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(BertConfig(vocab_size=20, hidden_size=8, num_hidden_layers=1,
+                                                     num_attention_heads=2, intermediate_size=16, num_labels=3))
+    groups = param_groups(model, 0.1, head_lr=0.5)
+    ids = lambda chosen: {id(p) for group in chosen for p in group["params"]}  # noqa: E731
+    head, body = [g for g in groups if "lr" in g], [g for g in groups if "lr" not in g]
+    assert ids(head) == {id(model.classifier.weight), id(model.classifier.bias)}
+    assert ids(body) == {id(p) for p in model.bert.parameters()}  # the pooler is pretrained: it keeps lr
+    assert [g["weight_decay"] for g in head] == [0.1, 0.0]
+    optimizer = torch.optim.AdamW(groups, lr=0.01)
+    scheduler = warmup_schedule(optimizer, total_steps=10, warmup_ratio=0.5)
+    optimizer.step()
+    scheduler.step()  # step 1 of a 5-step warmup: both rates at (1 + 1) / (5 + 1) of their peak (WarmupDecay)
+    assert [round(g["lr"], 6) for g in optimizer.param_groups] == [0.003333, 0.003333, 0.166667, 0.166667]
+    assert len(param_groups(model, 0.1)) == len(param_groups(Norms(), 0.1, head_lr=0.5)) == 2  # nothing to split
+
+
 def test_training_shrinks_an_idle_matrix_and_leaves_an_idle_bias_alone():
     seed_everything(0)
     model = Norms()

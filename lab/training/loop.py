@@ -122,7 +122,8 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
           mixed_precision: str = "no", seed: int = 42, progress: bool = True, threads: int | None = None,
           accelerator: Accelerator | None = None,
           on_epoch_end: Callable[[int, Accelerator, dict], None] | None = None,
-          resume_from: str | Path | None = None, objective: Objective | None = None) -> TrainResult:
+          resume_from: str | Path | None = None, objective: Objective | None = None,
+          head_lr: float | None = None) -> TrainResult:
     """Train with AdamW, linear warmup then linear decay, and the objective's loss (default: single-label
     cross-entropy, weighted by class_weights); keep the best epoch.
 
@@ -136,7 +137,7 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     validation loss wins; patience=None: never stop early), then restore the best epoch's weights; for regression,
     fold the target's standardisation into the output layer. `on_epoch_end(epoch, accelerator, record)` runs on
     every process after each epoch (e.g. `accelerator.save_state(dir)`, which also saves the history and best
-    weights); `resume_from=dir` loads such a state and continues with the next epoch.
+    weights); `resume_from=dir` loads such a state and continues with the next epoch. head_lr: see param_groups.
     """
     if accelerator is None:
         accelerator = make_accelerator(mixed_precision, grad_accum_steps, threads=threads)
@@ -146,7 +147,7 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     set_seed(seed)
     # fused: one kernel for the whole update instead of a loop over tensors; several times faster on CPU
     # (HF Trainer's default optimizer too)
-    optimizer = torch.optim.AdamW(param_groups(model, weight_decay), lr=lr, fused=True)
+    optimizer = torch.optim.AdamW(param_groups(model, weight_decay, head_lr), lr=lr, fused=True)
     steps_per_pass = math.ceil(len(train_loader) / grad_accum_steps)  # as one process counts them
     passes = step_plan(steps_per_pass, epochs, min_steps)
     scheduler = warmup_schedule(optimizer, steps_per_pass * passes * epochs, warmup_ratio)
@@ -288,8 +289,18 @@ def forward(model: nn.Module, batch: dict) -> torch.Tensor:
     return output.logits if hasattr(output, "logits") else output
 
 
-def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
-    """No weight decay on biases and norm scales (1-d tensors): decaying them only hurts."""
+def param_groups(model: nn.Module, weight_decay: float, head_lr: float | None = None) -> list[dict]:
+    """No weight decay on biases and norm scales (1-d tensors): decaying them only hurts. head_lr: the learning
+    rate of a pretrained model's new head (its parameters outside base_model); the others keep the optimizer's."""
     params = [p for p in model.parameters() if p.requires_grad]
-    return [{"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
-            {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+    body = getattr(model, "base_model", model)
+    if head_lr is None or body is model:
+        return decay_groups(params, weight_decay)
+    pretrained = {id(p) for p in body.parameters()}
+    return (decay_groups([p for p in params if id(p) in pretrained], weight_decay)
+            + decay_groups([p for p in params if id(p) not in pretrained], weight_decay, lr=head_lr))
+
+
+def decay_groups(params: list, weight_decay: float, **options) -> list[dict]:
+    return [{"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay, **options},
+            {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0, **options}]
