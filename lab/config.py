@@ -30,7 +30,7 @@ LIMITS: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     **{key: (lambda v: v >= 1, ">= 1") for key in AT_LEAST_ONE},
     **{key: (lambda v: v >= 0, ">= 0") for key in ("seed", "weight_decay", "stride", "no_below", "sample_docs",
                                                             "search")},
-    **{key: (lambda v: v > 0, "> 0") for key in ("lr", "max_grad_norm", "nb_alpha", "logreg_c", "logreg_tol",
+    **{key: (lambda v: v > 0, "> 0") for key in ("lr", "head_lr", "max_grad_norm", "nb_alpha", "logreg_c", "logreg_tol",
                                                           "svm_c")},
     **{key: (lambda v: v >= 2, ">= 2") for key in ("topn", "lda_k", "lda_k_sweep")},
     **{key: (lambda v: 0 <= v < 1, "in [0, 1)") for key in ("dropout", "warmup_ratio", "attention_dropout",
