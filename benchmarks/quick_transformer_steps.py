@@ -51,14 +51,17 @@ def reference(data, steps: int, seed: int) -> dict[str, float]:
     stratified seeded subset): what those texts afford a model that needs no steps."""
     from lab.config import build, read_variant
     from lab.data import subsample_train
-    from lab.evaluation import evaluate_predictions
     from lab.registry import load_recipe
 
     cfg = build(load_recipe("classical").Config, read_variant("classical", "quick"), {"seed": str(seed)})
     result = load_recipe("classical").run(cfg, subsample_train(data, steps * 16, seed))
-    return {model.name: 100 * evaluate_predictions(data.labels("test"), model.predictions,
-                                                   data.label_names)["metrics"]["macro_f1"]
-            for model in result.models}
+    return {model.name: test_macro_f1(data, model.predictions) for model in result.models}
+
+
+def test_macro_f1(data, predictions) -> float:
+    from lab.evaluation import evaluate_predictions
+
+    return 100 * evaluate_predictions(data.labels("test"), predictions, data.label_names)["metrics"]["macro_f1"]
 
 
 def main() -> None:
@@ -71,7 +74,6 @@ def main() -> None:
     parser.add_argument("--reference", action="store_true", help="also the classical models on the same number of texts")
     args = parser.parse_args()
     from lab.data import load
-    from lab.evaluation import evaluate_predictions
     from lab.registry import load_recipe
 
     names = [name for name in VARIANTS if not args.only or name in args.only.split(",")]
@@ -79,16 +81,15 @@ def main() -> None:
         csv_path = args.dataset or sample(short_texts(Path(folder)), args.size, Path(folder))
         print(f"{args.dataset or f'{args.size:,} short texts'}, {args.steps} steps of 16, seeds {args.seeds}",
               flush=True)
+        splits = {seed: load(str(csv_path), seed=seed) for seed in args.seeds}  # one load per seed, every variant
         for seed in args.seeds if args.reference else []:
-            print(f"  reference seed {seed}: {reference(load(str(csv_path), seed=seed), args.steps, seed)}", flush=True)
+            print(f"  reference seed {seed}: {reference(splits[seed], args.steps, seed)}", flush=True)
         for name in names:
             scores = []
-            for seed in args.seeds:
-                data = load(str(csv_path), seed=seed)
+            for seed, data in splits.items():
                 began = time.perf_counter()
                 result = load_recipe("transformer").run(quick_config(VARIANTS[name], args.steps, seed), data)
-                metrics = evaluate_predictions(data.labels("test"), result.models[0].predictions, data.label_names)
-                scores.append(100 * metrics["metrics"]["macro_f1"])
+                scores.append(test_macro_f1(data, result.models[0].predictions))
                 print(f"  {name} seed {seed}: macro-F1 {scores[-1]:.1f} ({time.perf_counter() - began:.0f} s)",
                       flush=True)
             sd = statistics.stdev(scores) if len(scores) > 1 else 0.0
