@@ -7,7 +7,7 @@ difference stands out from the folds' noise; the naive paired t-test is printed 
 
     python benchmarks/compare_folded_runs.py RUN_A/record.json RUN_B/record.json [--metric rmse] [--model NAME]
 
-Both runs must share the split fingerprint and the folds (K, R, seed), or the pairing would be meaningless.
+Both runs must share the fold fingerprint (the data, K, R and the seed), or the pairing would be meaningless.
 """
 
 import argparse
@@ -19,22 +19,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lab.evaluation.resampling import corrected_resampled_ttest, naive_paired_ttest, summary  # noqa: E402
 
-# what must agree for fold i of one run to be fold i of the other
-SAME_FOLDS = ("folds", "repeats", "seed", "n_train", "n_test")
+def check_same_folds(a: dict, b: dict) -> None:
+    """A folded run's dataset fingerprint is its fold plan's ("cv-...", lab/data/folds.py: the data, K, R, the seed
+    and the assignment itself), so equal fingerprints mean fold i of one run is fold i of the other."""
+    codes = a["dataset"]["fingerprint"], b["dataset"]["fingerprint"]
+    if not all(code.startswith("cv-") for code in codes):
+        sys.exit("both runs must be cross-validated (lab run RECIPE folds=K)")
+    if codes[0] != codes[1]:
+        sys.exit(f"the runs were not folded alike (fold fingerprints {codes[0]} and {codes[1]}): "
+                 "run both on the same data with the same folds, repeats and seed")
 
 
 def fold_scores(record: dict, model: str | None, metric: str) -> list[float]:
     per_fold = record["resampling"]["per_fold"]
     name = model or next(iter(per_fold))
     return [fold[metric] for fold in per_fold[name]]
-
-
-def check_same_folds(a: dict, b: dict) -> None:
-    for key in SAME_FOLDS:
-        if a["resampling"][key] != b["resampling"][key]:
-            sys.exit(f"the runs differ in {key} ({a['resampling'][key]} vs {b['resampling'][key]}): not the same folds")
-    if a["dataset"]["fingerprint"] != b["dataset"]["fingerprint"]:
-        sys.exit("the runs read different data (dataset fingerprints differ): not the same folds")
 
 
 def config_difference(a: dict, b: dict) -> str:
@@ -58,13 +57,14 @@ def main() -> None:
     print(f"config changes A -> B: {config_difference(a, b)}")
     print(f"{metric} per fold, A: {' '.join(f'{s:.4f}' for s in scores_a)}")
     print(f"{metric} per fold, B: {' '.join(f'{s:.4f}' for s in scores_b)}")
-    for name, scores in (("A", scores_a), ("B", scores_b)):
-        s = summary(scores)
-        print(f"{name}: {s['mean']:.4f} +- {s['sd']:.4f} (95% CI {s['ci_low']:.4f}-{s['ci_high']:.4f}, {s['folds']} folds)")
+    summaries = {"A": summary(scores_a), "B": summary(scores_b)}
+    for name, s in summaries.items():
+        interval = f"95% CI {s['ci_low']:.4f}-{s['ci_high']:.4f}"
+        print(f"{name}: {s['mean']:.4f} +- {s['sd']:.4f} ({interval}, {s['folds']} folds)")
     n_train, n_test = a["resampling"]["n_train"], a["resampling"]["n_test"]
     _, corrected = corrected_resampled_ttest(scores_b, scores_a, n_train, n_test)
     _, naive = naive_paired_ttest(scores_b, scores_a)
-    difference = sum(scores_b) / len(scores_b) - sum(scores_a) / len(scores_a)
+    difference = summaries["B"]["mean"] - summaries["A"]["mean"]
     print(f"B - A: {difference:+.4f}; corrected p = {corrected:.3f} (naive paired p = {naive:.3f}, too optimistic)")
 
 
