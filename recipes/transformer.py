@@ -32,7 +32,7 @@ class Config(TrainConfig):
     eval_batch_size: int = 64  # no gradients to keep: evaluation and inference take larger batches
     epochs: int = 3
     lr: float = 1e-4
-    head_lr: float | None = None  # the new head's learning rate; null: lr, as the encoder's (default and quick .yaml: 0.01)
+    head_lr: float | None = None  # the new head's learning rate; null: lr (default.yaml and quick.yaml: 0.01)
     patience: int | None = 2
     # auto: balanced pos_weight for multi-label. With plain BCE, MiniLM stayed at GoEmotions' base rates (one
     # epoch: micro-F1 0.18, macro 0.04); with it, 3 epochs and per-label thresholds gave micro 0.520, macro 0.462
