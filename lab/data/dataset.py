@@ -65,11 +65,13 @@ class LabData:
         return 1 if self.task == "regression" else len(self.label_names)
 
     def texts(self, split: str) -> list[str]:
-        return list(self.splits[split]["text"])
+        # [:] reads the column in one Arrow call; datasets 4+ returns a lazy Column, and list() or np.asarray() over
+        # it format one row at a time (80,000 labels: 7 s against 0.01)
+        return self.splits[split]["text"][:]
 
     def labels(self, split: str) -> np.ndarray:
         """single_label: int64 class ids (n,); multi_label: float32 0/1 (n, n_labels); regression: float64 (n,)."""
-        column = self.splits[split]["label"]
+        column = self.splits[split]["label"][:]
         if self.task == "multi_label":
             matrix = np.zeros((len(column), len(self.label_names)), dtype=np.float32)
             for row, ids in enumerate(column):

@@ -100,7 +100,7 @@ def fold_plan(data: LabData, folds: int, repeats: int = 1, seed: int = 42) -> Fo
     assignment = fold_assignment(data.task, pool.labels("test"), folds, repeats, seed)
     scheme = "own_test" if data.own_test else "pooled"
     digest = hashlib.sha256(json.dumps([data.fingerprint, scheme, folds, repeats, seed]).encode("utf-8"))
-    for text, label in zip(rows["text"], rows["label"]):
+    for text, label in zip(rows["text"][:], rows["label"][:]):  # [:]: one Arrow read (LabData.texts)
         digest.update(json.dumps([text, label]).encode("utf-8"))
     digest.update(assignment.astype(np.int64).tobytes())
     code = f"cv-{digest.hexdigest()[:13]}"  # "cv-": never equal to a single split's fingerprint
@@ -126,7 +126,7 @@ def fold_data(plan: FoldPlan, repeat: int, fold: int) -> LabData:
 
 def label_values(data: LabData, rows: np.ndarray) -> list:
     """The pool's labels at rows as the carver reads them: class names, label sets of names, or targets."""
-    column = data.splits["test"].select(rows.tolist())["label"]
+    column = data.splits["test"].select(rows.tolist())["label"][:]
     names = data.label_names
     decode = {"single_label": lambda value: names[value], "regression": float,
               "multi_label": lambda ids: tuple(names[i] for i in ids)}[data.task]
