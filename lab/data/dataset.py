@@ -66,7 +66,7 @@ class LabData:
 
     def texts(self, split: str) -> list[str]:
         # [:] reads the column in one Arrow call; datasets 4+ returns a lazy Column, and list() or np.asarray() over
-        # it format one row at a time (80,000 labels: 7 s against 0.01)
+        # it format one row at a time (79,220 texts and labels: 3.25 s against 0.02, benchmarks/column_reads.py)
         return self.splits[split]["text"][:]
 
     def labels(self, split: str) -> np.ndarray:
