@@ -3,7 +3,7 @@
     flock /tmp/lab-bench.lock python benchmarks/svm_dual.py [--size 100000]
 
 scikit-learn advises the primal (dual=False) when samples outnumber features, as in the quick classical config
-(unigrams, 20,000 features) on 80,000 training texts. The same TF-IDF and the same two datasets as logreg_tol.py;
+(unigrams, 20,000 features) on 80,000 training texts. The quick config's TF-IDF on logreg_tol.py's two datasets;
 per setting: fit seconds and test macro-F1, C=1 as the recipe. One split each, so a difference under a point is noise.
 """
 
@@ -18,11 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.logreg_tol import datasets  # noqa: E402
+from benchmarks.logreg_tol import quick_features  # noqa: E402
 
 
 def main() -> None:
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import f1_score
     from sklearn.svm import LinearSVC
 
@@ -32,10 +31,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")  # liblinear's ConvergenceWarning is reported as the iteration count
     print("| dataset | dual | fit s | iterations | test macro-F1 |\n|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as scratch:
-        for name, (texts, labels), (test_texts, test_labels) in datasets(args.size, Path(scratch)):
-            vectorizer = TfidfVectorizer(min_df=2, max_df=0.95, max_features=20000, sublinear_tf=True,
-                                         strip_accents="unicode")
-            train, test = vectorizer.fit_transform(texts), vectorizer.transform(test_texts)
+        for name, train, labels, test, test_labels in quick_features(args.size, Path(scratch)):
             for dual in (True, False):
                 began = time.perf_counter()
                 model = LinearSVC(C=1.0, dual=dual, random_state=42).fit(train, labels)
