@@ -40,10 +40,22 @@ class CrossValidated:
     sizes: dict[str, int]  # the record's dataset sizes: a fold's mean train/validation/test, and the pool
 
 
-def cross_validate(module, cfg, data, train_size: int | None = None, fit=fit):
-    """Fold the data as cfg says and run the recipe on every fold; a generator that yields each fold's wall
-    seconds and returns a CrossValidated (read it with `done = yield from cross_validate(...)`)."""
-    plan = fold_plan(data, cfg.folds, cfg.repeats, cfg.seed)
+def plan_folds(cfg, data) -> FoldPlan:
+    """The folds cfg asks for on this data (its folds, repeats and seed)."""
+    return fold_plan(data, cfg.folds, cfg.repeats, cfg.seed)
+
+
+def fold_part(plan: FoldPlan, repeat: int, fold: int, cfg, train_size: int | None = None):
+    """The split one fold's fit is given: that fold as the test part, its training part subsampled to train_size."""
+    part = fold_data(plan, repeat, fold)
+    return part if train_size is None else data_layer.subsample_train(part, train_size, cfg.seed)
+
+
+def cross_validate(module, cfg, data, train_size: int | None = None, fit=fit, plan: FoldPlan | None = None):
+    """Fold the data as cfg says (or as the given plan of plan_folds(cfg, data) does) and run the recipe on every
+    fold; a generator that yields each fold's wall seconds and returns a CrossValidated (read it with
+    `done = yield from cross_validate(...)`)."""
+    plan = plan or plan_folds(cfg, data)
     scores = yield from run_folds(module, cfg, plan, train_size, fit, keep_first=plan.scheme == "pooled")
     if plan.scheme == "own_test":
         refit_data = dataclasses.replace(data, fingerprint=plan.fingerprint)
@@ -61,9 +73,7 @@ def run_folds(module, cfg, plan: FoldPlan, train_size: int | None = None, fit=fi
     total = plan.repeats * plan.folds
     for step, (repeat, fold) in enumerate(itertools.product(range(plan.repeats), range(plan.folds)), 1):
         start = time.perf_counter()
-        part = fold_data(plan, repeat, fold)
-        if train_size is not None:
-            part = data_layer.subsample_train(part, train_size, cfg.seed)
+        part = fold_part(plan, repeat, fold, cfg, train_size)
         scores.add(repeat, fold, part, fit(module, cfg, part))
         seconds = time.perf_counter() - start
         scores.fold_seconds.append(seconds)

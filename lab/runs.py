@@ -93,12 +93,16 @@ def steps(job: Job):
     """The job's work as a generator: with folds, it yields after each fold (its wall seconds); it returns the
     run folder (read it with crossval.drain())."""
     cfg, data, done = job.cfg, job.data, None
-    expected = estimate_line(job.recipe, cfg, data)  # from the sizes alone, before any work (lab/training/estimate.py)
+    plan = crossval.plan_folds(cfg, data) if cfg.folds > 1 else None
+    # from the sizes alone, before any work (lab/training/estimate.py); with folds, from the first fold's sizes,
+    # whose smaller training part can also make min_steps add passes
+    fitted = crossval.fold_part(plan, 0, 0, cfg, job.train_size) if plan else data
+    expected = estimate_line(job.recipe, cfg, fitted)
     if expected and is_main_process():
-        print(f"note: {expected}" + (" per fold" if cfg.folds > 1 else ""), file=sys.stderr)
+        print(f"note: {expected}" + (" per fold" if plan else ""), file=sys.stderr)
     fit = SearchedFit(job.recipe, job.config, job.module, cfg, data.name) if cfg.search else crossval.fit
-    if cfg.folds > 1:
-        done = yield from crossval.cross_validate(job.module, cfg, data, job.train_size, fit)
+    if plan:
+        done = yield from crossval.cross_validate(job.module, cfg, data, job.train_size, fit, plan)
         data, result = done.data, done.result
     else:
         result = fit(job.module, cfg, data)

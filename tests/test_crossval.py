@@ -123,6 +123,16 @@ def test_a_cross_validated_run_writes_one_folder_of_pooled_out_of_fold_predictio
     assert "fold 1/3: " in stderr and "fold 3/3: " in stderr and stderr.count("note: estimated wall time") == 1
 
 
+def test_the_per_fold_time_note_counts_a_folds_training_texts_not_the_single_splits(tmp_path, noisy_csv, capsys):
+    data = load(noisy_csv)
+    fold_train = len(fold_data(fold_plan(data, 3), 0, 0).texts("train"))
+    assert fold_train != len(data.texts("train"))  # else the note could not tell them apart
+    assert cli.main(["run", "classical", "--config", "tiny", f"dataset={noisy_csv}", "folds=3",
+                     f"runs_dir={tmp_path}"]) == 0
+    note = next(line for line in capsys.readouterr().err.splitlines() if "expected wall time" in line)
+    assert f"({fold_train:,} training texts" in note and note.endswith(" per fold")
+
+
 def majority_recipe(seen: list, name: str = "classical"):
     """A recipe that predicts the training split's majority class and notes what it was given."""
     def run(cfg, data):
