@@ -46,6 +46,15 @@ class Config(TrainConfig):
     # on the embeddings, each block's outputs and the head; null: the encoder's own. 0 as well was no faster than
     # attention_dropout=0 alone at 256 tokens (5.0 examples/s), and 95.6 +- 0.9 macro-F1
     hidden_dropout: float | None = None
+    # how the dropout masks are drawn. packed: 16 random bits per element, four from each 64-bit draw of torch's
+    # generator (lab/models/dropout.py); torch: nn.Dropout's one random number per element. auto: packed on CPU,
+    # where they made the steps 1.22x faster at 256 tokens (2-core Xeon, benchmarks/README.md), torch on GPUs
+    # (their fused kernel). The same distribution of masks either way, not the same random stream
+    dropout_masks: Literal["auto", "packed", "torch"] = "auto"
+    # true: the token embedding matrix (MiniLM: 30,522 x 384, half its weights) keeps its pretrained values; the
+    # positions, the norms and every layer still train. Its dense gradient and AdamW update cost the same every
+    # step, whatever the batch's length (default.yaml sets true: its measurements are there)
+    freeze_word_embeddings: bool = False
     # auto: bf16 on GPUs that have it, fp16 on other GPUs, bf16 on CPUs with native bf16 (measured faster
     # here: see benchmarks/transformer_precision.py; at 256 tokens 2.6 against 2.0 examples/s, transformer_speed.py),
     # else full precision
@@ -71,9 +80,13 @@ def choose_precision(choice: str) -> str:
     return resolve_precision(choice)
 
 
+def packs_dropout(choice: str, device) -> bool:
+    return choice == "packed" or (choice == "auto" and device.type == "cpu")
+
+
 def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.training import checkpoints
-    from lab.models.hf import attention, load_classifier
+    from lab.models.hf import attention
     from lab.training.objectives import objective_for
     from lab.training.torch_recipe import plot_history, seconds_split, train_options, validation_thresholds
     from lab.training.loop import make_accelerator, seed_everything, train
@@ -83,13 +96,15 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     accelerator = make_accelerator(precision, cfg.grad_accum_steps, threads=cfg.threads)
     root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
     resume_from = checkpoints.latest(root) if cfg.resume else None
-    notes = start_notes(cfg, data, f"mixed precision: {precision}; processes: {accelerator.num_processes}",
-                        root, resume_from)
+    packed = packs_dropout(cfg.dropout_masks, accelerator.device)
+    notes = start_notes(cfg, data, f"mixed precision: {precision}; dropout masks: {'packed' if packed else 'torch'}; "
+                                   f"processes: {accelerator.num_processes}", root, resume_from)
+    if cfg.freeze_word_embeddings:
+        notes.append("word embeddings frozen (freeze_word_embeddings=true)")
     task = data.task
     with measure() as cost, attention(cfg.cudnn_attention):
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
-        model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, task,
-                                           {"attention": cfg.attention_dropout, "hidden": cfg.hidden_dropout})
+        model, tokenizer = load_model(cfg, data, packed)
         texts, labels = seeded_subset(data.texts("train"), data.labels("train"), cfg.max_train_examples, cfg.seed)
         objective = objective_for(task, labels, data.num_outputs, cfg.class_weights)
         train_loader, _ = batches(tokenizer, texts, objective.targets(labels), cfg, cfg.batch_size, shuffle=True)
@@ -114,6 +129,20 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     return RecipeResult(models=[result], figures=figures, notes=notes,
                         plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}",
                                                                        task)})
+
+
+def load_model(cfg: Config, data: LabData, packed: bool):
+    """(model, tokenizer): the encoder with a fresh head, the config's dropout rates (drawn with packed masks if
+    `packed`), and its word embeddings frozen if the config says so."""
+    from lab.models.dropout import pack_dropout
+    from lab.models.hf import load_classifier
+
+    model, tokenizer = load_classifier(cfg.model, head_names(data), cfg.trust_remote_code, data.task,
+                                       {"attention": cfg.attention_dropout, "hidden": cfg.hidden_dropout})
+    if packed:
+        pack_dropout(model)
+    model.get_input_embeddings().weight.requires_grad_(not cfg.freeze_word_embeddings)
+    return model, tokenizer
 
 
 def head_names(data: LabData) -> list[str]:

@@ -103,3 +103,89 @@ def test_bf16_batches_on_cpu_are_padded_to_a_multiple_of_16_tokens(tiny_bert):
     assert [tuple(batch["input_ids"].shape) for batch in batches] == [(2, 32), (1, 16)]
     plain = loader(tokenizer, encoded, np.zeros(3), batch_size=2, pad_to_multiple_of=pad_multiple("no"))
     assert [tuple(batch["input_ids"].shape) for batch in plain] == [(2, lengths[0]), (1, lengths[2])]
+
+
+def test_packed_dropout_masks_keep_one_minus_p_in_every_bit_lane_and_scale_the_kept():
+    """Each 64-bit draw feeds four elements: every lane of four must keep 1 - p (a draw whose top bit is always 0, as
+    random_() without bounds gives, would keep the whole fourth lane). 2^20 elements: the rate's sd is 0.0003."""
+    import torch
+
+    from lab.models.dropout import keep_mask
+
+    torch.manual_seed(0)
+    mask = keep_mask(torch.Size([1024, 1024]), 0.1, torch.float32, "cpu").flatten()
+    assert mask.unique().tolist() == [0.0, pytest.approx(1 / 0.9)]  # dropped, or kept and scaled by 1 / (1 - p)
+    kept = (mask > 0).float()
+    assert abs(kept.mean().item() - 0.9) < 0.0015
+    for lane in range(4):
+        assert abs(kept[lane::4].mean().item() - 0.9) < 0.003
+    # p = 0.5 has threshold 0: keep exactly where the 16 bits, read as a signed number, are >= 0
+    half = keep_mask(torch.Size([7]), 0.5, torch.bfloat16, "cpu")
+    assert half.dtype == torch.bfloat16 and set(half.unique().tolist()) <= {0.0, 2.0}
+
+
+def test_packed_dropout_masks_come_from_torchs_seeded_generator():
+    import torch
+
+    from lab.models.dropout import keep_mask
+
+    def mask(seed, shape=torch.Size([3, 5])):  # 15 elements: not a multiple of the four per draw
+        torch.manual_seed(seed)
+        return keep_mask(shape, 0.3, torch.float32, "cpu")
+
+    assert torch.equal(mask(1), mask(1)) and mask(1).shape == (3, 5)
+    assert not torch.equal(mask(1, torch.Size([64])), mask(2, torch.Size([64])))
+
+
+def test_pack_dropout_swaps_only_the_active_sites_and_leaves_evaluation_unchanged(tiny_bert):
+    import torch
+
+    from lab.models.dropout import PackedDropout, pack_dropout
+    from lab.models.hf import load_classifier
+
+    torch.manual_seed(0)
+    model, tokenizer = load_classifier(str(tiny_bert), ["a", "b"], dropout={"attention": 0.0, "hidden": 0.25})
+    batch = tokenizer(["the match ended in a draw", "shares fell"], return_tensors="pt", padding=True)
+    before = model.eval()(**batch).logits
+    # two layers x (attention output, block output) + embeddings + head; the attention probabilities' p is 0
+    assert pack_dropout(model) == 6
+    assert dropout_rates(model) == {"attention": 0.0, "hidden": 0.25, "embeddings": 0.25, "head": 0.25}
+    assert isinstance(model.bert.encoder.layer[1].output.dropout, PackedDropout)
+    assert type(model.bert.encoder.layer[0].attention.self.dropout) is torch.nn.Dropout
+    assert torch.equal(model(**batch).logits, before)  # eval: dropout is the identity
+    model.train()
+    trained = model(**batch).logits
+    assert not torch.allclose(trained, before)
+    trained.sum().backward()
+    assert torch.isfinite(model.bert.embeddings.word_embeddings.weight.grad).all()
+
+
+@pytest.mark.parametrize("masks", ["packed", "torch"])
+def test_a_model_trained_with_either_mask_loads_in_pipeline_and_lab_predict_with_the_runs_labels(tiny_bert, tmp_path,
+                                                                                                  masks):
+    # seed 1: on this 40-row corpus a draw of masks can leave one test row wrong after 8 epochs (seeds 0-7: packed
+    # masks scored 4 of 4 eight times, torch's six), and the reload check below compares with the true labels
+    run = execute("transformer", "tiny", [f"dataset={TINY}", f"model={tiny_bert}", f"dropout_masks={masks}",
+                                          "seed=1"], runs_dir=str(tmp_path))
+    record = json.loads((run / "record.json").read_text())
+    assert any(f"dropout masks: {masks};" in note for note in record["notes"])
+    assert_reloads_with_the_runs_labels(run, run / "models" / "tiny-bert", TINY)
+
+
+def test_frozen_word_embeddings_keep_their_pretrained_values_and_the_model_still_loads(tiny_bert, tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    run = execute("transformer", "tiny", [f"dataset={TINY}", f"model={tiny_bert}", "freeze_word_embeddings=true",
+                                          "seed=1"], runs_dir=str(tmp_path))
+    record = json.loads((run / "record.json").read_text())
+    assert "word embeddings frozen (freeze_word_embeddings=true)" in record["notes"]
+    pretrained, trained = load_file(tiny_bert / "model.safetensors"), load_file(run / "models/tiny-bert/model.safetensors")
+    key = "embeddings.word_embeddings.weight"
+    assert torch.equal(trained[f"bert.{key}"], pretrained[key])  # frozen: not one value moved
+    assert not torch.equal(trained["bert.embeddings.position_embeddings.weight"],
+                           pretrained["embeddings.position_embeddings.weight"])  # the rest trained
+    # the Params column counts what trained: the tiny BERT without its vocabulary x hidden matrix
+    model = record["models"][0]
+    assert model["efficiency"]["parameters"] == sum(t.numel() for t in trained.values()) - trained[f"bert.{key}"].numel()
+    assert_reloads_with_the_runs_labels(run, run / "models" / "tiny-bert", TINY)

@@ -46,13 +46,15 @@ def word_piece_tokenizer(vocab: list[str]):
 def assert_reloads_with_the_runs_labels(run: Path, saved: Path, dataset) -> str:
     """The saved model, loaded by `pipeline()` and by `lab predict`, gives the run's own test labels and scores
     (which, on the tiny corpus, are the true labels); returns the model `lab predict` chose."""
+    import json
+
     import numpy as np
     from transformers import pipeline
 
     from lab.data import load
     from lab.predict import predict
 
-    data = load(dataset)
+    data = load(dataset, seed=json.loads((run / "record.json").read_text())["config"]["seed"])  # the run's split
     scores = np.load(run / "scores_tiny-bert.npy")
     classify = pipeline("text-classification", model=str(saved), device="cpu")
     labels = [out["label"] for out in classify(data.texts("test"))]

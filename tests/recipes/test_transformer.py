@@ -199,7 +199,7 @@ def test_two_cpu_processes_count_each_test_example_once(tiny_bert, tmp_path, cpu
     assert sum(map(sum, model["confusion_matrix"])) == n_test
     assert len((run / "predictions.csv").read_text().splitlines()) == 1 + n_test
     assert model["metrics"]["accuracy"] == 1.0 and len(model["history"]) == 8
-    assert "mixed precision: no; processes: 2" in record["notes"]
+    assert "mixed precision: no; dropout masks: torch; processes: 2" in record["notes"]
 
 
 def test_real_minilm_smoke(tmp_path):
