@@ -19,7 +19,8 @@ from lab.report.sections import recipe_sections, section
 LEGEND = ("Best value in each column in bold. vs best: {test} of each model against the best "
           f"{{headline}} model on the same test examples; n.s. means p ≥ {SIGNIFICANCE} (no significant difference). "
           "95% CIs: percentile bootstrap over 1,000 resamples of the test set. Train s: wall time of training; "
-          "Infer ex/s: test-set inference throughput; Peak MB: peak resident memory above the start of training.")
+          "Infer ex/s: test-set inference throughput; Params: parameters trained (frozen ones not counted); "
+          "Peak MB: peak resident memory above the start of training.")
 # task -> the paired test lab.evaluation.paired_test runs for it, as the legend names it
 PAIRED_TEST_NAMES = {"single_label": "exact McNemar test",
                      "multi_label": "paired permutation test of the micro-F1 difference",

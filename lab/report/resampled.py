@@ -27,7 +27,8 @@ SCHEME_NOTES = {
 LEGEND = ("Best value in each column in bold. Mean ± sd over the {folds} folds. vs best: {test} of each model's "
           "per-fold {headline} against the best model's, on the same folds; n.s. means p ≥ {alpha} (no significant "
           "difference). Train s: wall time of training ({trained}); Infer ex/s: test-set inference throughput; "
-          "Peak MB: peak resident memory above the start of training.")
+          "Params: parameters trained (frozen ones not counted); Peak MB: peak resident memory above the start of "
+          "training.")
 TRAINED = {"pooled": "the mean over the folds", "own_test": "the refit on all the folded data"}
 COST_CAPTION = "Training wall time against the headline metric's mean over the folds; bars: ± 1 sd over the folds."
 
