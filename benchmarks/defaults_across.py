@@ -1,10 +1,11 @@
-"""Question (issue 23, item 7: defaults that travel): which settings of a recipe (classical, bow_ffn, lstm) are best
-across a collection of datasets, not on BBC News alone? Each candidate is cross-validated on every dataset of the
-collection and ranked per dataset and model; the candidate with the best mean rank over the datasets is the one to
-make the default.
+"""Question (issue 23, item 7: defaults that travel): which settings of a recipe (classical, bow_ffn, lstm,
+transformer) are best across a collection of datasets, not on BBC News alone? Each candidate is cross-validated on
+every dataset of the collection and ranked per dataset and model; the candidate with the best mean rank over the
+datasets is the one to make the default.
 
-    OMP_NUM_THREADS=1 python benchmarks/defaults_across.py [--recipe classical|bow_ffn|lstm] [--max-rows 4000]
-        [--folds 5] [--datasets ...] [--candidates default ngram_max=1 ...] [--extra "key=value ..."] [--json FILE]
+    OMP_NUM_THREADS=1 python benchmarks/defaults_across.py [--recipe classical|bow_ffn|lstm|transformer]
+        [--max-rows 4000] [--folds 5] [--datasets ...] [--candidates default ngram_max=1 ...] [--extra "key=value ..."]
+        [--set "key=value ..."] [--json FILE]
 
 The collection: bbc-news (built in), BBC sentences (benchmarks/corpora.bbc_sentences, 2 per article, loaded as a
 user CSV), and the four datasets of ../shared/data as benchmarks/task_recipes.load builds them (GoEmotions and
@@ -70,6 +71,11 @@ CANDIDATES = {  # recipe -> candidate name -> overrides on its default config; "
         "hidden_size=128": "hidden_size=128",
         "dropout=0.4": "dropout=0.4",
         "embedding_init=random": "embedding_init=random",
+    },
+    "transformer": {  # issue 24's CPU speed-ups, measured before one becomes the default
+        "default": "",
+        "freeze_word_embeddings=true": "freeze_word_embeddings=true",
+        "hidden_dropout=0": "hidden_dropout=0",
     },
 }
 
@@ -213,11 +219,14 @@ def main() -> None:
                         help="; ".join(f"{recipe}: {', '.join(names)}" for recipe, names in CANDIDATES.items()))
     parser.add_argument("--extra", nargs="*", default=[], metavar="OVERRIDES",
                         help='more candidates, each "key=value ..." on the default config')
+    parser.add_argument("--set", default="", metavar="OVERRIDES",
+                        help='"key=value ..." applied to every candidate (e.g. a cap that makes the run affordable)')
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-rows", type=int, help="at most N train + validation rows folded per dataset")
     parser.add_argument("--json", type=Path, help="also write every figure (per fold too) to this file")
     args = parser.parse_args()
-    candidates = chosen_candidates(args.recipe, args.candidates, args.extra)
+    candidates = {name: f"{args.set} {overrides}".strip()
+                  for name, overrides in chosen_candidates(args.recipe, args.candidates, args.extra).items()}
     began = time.perf_counter()
     collection = run_collection(args.recipe, args.datasets, candidates, args.folds, args.max_rows)
     print(f"\n{args.recipe}: {args.folds}-fold CV of train + validation, at most {args.max_rows or 'all'} rows per "
