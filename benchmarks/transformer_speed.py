@@ -1,6 +1,7 @@
 """The MiniLM training step against this CPU's matmul peak: examples/s, achieved GFLOP/s and % of peak, per variant.
 
     flock /tmp/lab-bench.lock python benchmarks/transformer_speed.py [--steps 4] [--threads 2] [--only NAME,...]
+        [--profile]
     flock /tmp/lab-bench.lock python benchmarks/transformer_speed.py --accuracy [--seeds 0 1 2]
 
 One run measures the machine's fp32 and bf16 peak (a 4096x4096 GEMM on --threads threads), then the transformer
@@ -13,7 +14,8 @@ attention's two batched products, and the pooler and head once per sequence. Emb
 
 Last figures (2026-12-06, a quiet 2-core Xeon with AMX, 2 threads, --steps 8): GEMM peak fp32 268, bf16 1,112
 GFLOP/s; attention_dropout=0 with torch's masks 12.3 examples/s (20% of the bf16 peak), + packed masks 15.1 (1.22x),
-+ packed masks and frozen word embeddings 16.0 (26%, 1.30x: the recipe's default now), no dropout 14.8. The recipe's
++ packed masks and frozen word embeddings 16.0 (26%, 1.30x: the recipe's default now; 1.29x in a later run), no
+dropout 14.8; the recipe's default with SDPA's math path 0.67x of attention_dropout=0 alone. The recipe's
 attention_dropout=0 default comes from the first rounds of this script; the accuracy of each adopted change was
 checked over folds (benchmarks/README.md has the tables).
 """
@@ -24,7 +26,9 @@ import argparse
 import json
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # select_by_cv, a sibling
@@ -46,6 +50,9 @@ VARIANTS = {
     "attention dropout 0 + frozen word embeddings": {"attention": 0.0, "freeze_embeddings": True},
     "attention dropout 0 + packed masks + frozen word embeddings": {"attention": 0.0, "packed_masks": True,
                                                                    "freeze_embeddings": True},
+    # SDPA's unfused math path instead of the fused kernel (the profile's largest op is the fused backward)
+    "recipe default with math attention": {"attention": 0.0, "packed_masks": True, "freeze_embeddings": True,
+                                       "math_attention": True},
 }
 
 # --accuracy: the transformer recipe's default config with these overrides, on a setting cheap enough for 2 cores
@@ -93,22 +100,21 @@ def forward_flops(model, batch_size: int, length: int) -> float:
 def measure(variant: dict, args, data) -> dict:
     """examples/s and GFLOP/s of the training step with one variant's settings."""
     import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
 
-    from lab.models.dropout import pack_dropout
-    from lab.models.hf import load_classifier, loader, tokenize
+    from lab.models.hf import loader, tokenize
     from lab.training.loop import make_accelerator, param_groups, seed_everything
-    from recipes.transformer import choose_precision
+    from recipes.transformer import Config, choose_precision, load_model
 
     precision = variant.get("precision", choose_precision("auto"))
     batch_size = variant.get("batch_size", args.batch_size)
     accelerator = make_accelerator(precision, threads=variant.get("threads", args.threads))
     seed_everything(0)
-    dropout = {kind: variant.get(kind) for kind in ("attention", "hidden")}
-    model, tokenizer = load_classifier("minilm-l6", data.label_names, dropout=dropout)
-    if variant.get("packed_masks"):
-        pack_dropout(model)
-    if variant.get("freeze_embeddings"):
-        model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    # the recipe's own model loading, so that a variant measures exactly what the recipe would train
+    model, tokenizer = load_model(Config(attention_dropout=variant.get("attention"),
+                                         hidden_dropout=variant.get("hidden"),
+                                         freeze_word_embeddings=variant.get("freeze_embeddings", False)),
+                                  data, packed=variant.get("packed_masks", False))
     steps = max(1, round(args.steps * args.batch_size / batch_size))  # about the same examples per variant
     texts, labels = data.texts("train")[: batch_size * (steps + 1)], data.labels("train")
     batches = list(loader(tokenizer, tokenize(tokenizer, texts, args.max_length), labels, batch_size))
@@ -116,23 +122,47 @@ def measure(variant: dict, args, data) -> dict:
     model, optimizer = accelerator.prepare(model, optimizer)
     model.train()
     flops = 0.0
-    for index, batch in enumerate(batches):
-        batch = batch.to(accelerator.device)
-        if index == 1:  # the first step warms up kernels and allocations
-            began = time.perf_counter()
-        loss = torch.nn.functional.cross_entropy(model(input_ids=batch["input_ids"],
-                                                       attention_mask=batch["attention_mask"]).logits.float(),
-                                                 batch["labels"])
-        accelerator.backward(loss)
-        accelerator.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad()
-        loss.item()  # waits for a GPU's queue, so the clock sees the work
-        if index >= 1:
-            flops += 3 * forward_flops(accelerator.unwrap_model(model), *batch["input_ids"].shape)
-    seconds = time.perf_counter() - began
+    kernels = sdpa_kernel([SDPBackend.MATH]) if variant.get("math_attention") else nullcontext()
+    with kernels, profiled(args.profile) as trace:
+        for index, batch in enumerate(batches):
+            if index == 1:  # the first step warms up kernels and allocations
+                began = time.perf_counter()
+                trace.start()
+            flops += step(model, optimizer, accelerator, batch.to(accelerator.device), counted=index >= 1)
+        seconds = time.perf_counter() - began  # before the profiler's table is built
     return {"precision": precision, "examples_per_second": batch_size * steps / seconds,
             "gflops": flops / seconds / 1e9}
+
+
+def step(model, optimizer, accelerator, batch, counted: bool) -> float:
+    """One training step as the recipe's loop takes it; returns its FLOPs if `counted`, else 0."""
+    import torch
+
+    loss = torch.nn.functional.cross_entropy(model(input_ids=batch["input_ids"],
+                                                   attention_mask=batch["attention_mask"]).logits.float(),
+                                             batch["labels"])
+    accelerator.backward(loss)
+    accelerator.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    optimizer.zero_grad()
+    loss.item()  # waits for a GPU's queue, so the clock sees the work
+    return 3 * forward_flops(accelerator.unwrap_model(model), *batch["input_ids"].shape) if counted else 0.0
+
+
+@contextmanager
+def profiled(enabled: bool):
+    """--profile: torch.profiler over the timed steps (start() after the warm-up step); prints the ops that took
+    the most CPU time when the block ends. The profiler's own overhead slows the steps: time without it."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    if not enabled:
+        yield SimpleNamespace(start=lambda: None)
+        return
+    trace = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else []))
+    yield trace
+    trace.stop()
+    print(trace.key_averages().table(sort_by="self_cpu_time_total", row_limit=15), flush=True)
 
 
 def accuracy(seeds: list[int], threads: int, only: list[str]) -> None:
@@ -173,6 +203,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated variant names (default: all)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--profile", action="store_true", help="print torch.profiler's top ops for each variant")
     parser.add_argument("--accuracy", action="store_true", help="test macro-F1 over seeds instead (ACCURACY_VARIANTS)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--accuracy-only", default="", help="comma-separated ACCURACY_VARIANTS names (default: all)")
