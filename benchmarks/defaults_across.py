@@ -44,6 +44,7 @@ from select_by_cv import fold_config, parse  # noqa: E402
 from lab.crossval import drain, run_folds  # noqa: E402
 from lab.data import LabData, load, subsample_train  # noqa: E402
 from lab.data.folds import fold_plan  # noqa: E402
+from lab.evaluation.resampling import corrected_resampled_ttest  # noqa: E402
 from lab.registry import load_recipe  # noqa: E402
 from lab.tasks import TASKS  # noqa: E402
 
@@ -176,6 +177,28 @@ def overall_table(collection: dict[str, dict]) -> tuple[list[str], list[str]]:
     return lines + [""], [c for c in candidates if overall[c] == best]
 
 
+def against_default_table(model: str, collection: dict[str, dict], folds: int) -> list[str]:
+    """Candidates x datasets: the mean headline's change from the default's, on the same folds, and the corrected
+    resampled t-test's p (Nadeau and Bengio: the folds share training rows, so the plain paired test is too sure)."""
+    datasets = [name for name, entry in collection.items() if model in entry["ranks"]]
+    lines = [f"**{model}, against the default** (candidate - default; corrected p over the {folds} folds; the "
+             "datasets where the candidate's mean is the better one)", "",
+             markdown_row(["candidate", *(f"{name} ({collection[name]['headline']})" for name in datasets),
+                           "better on"]),
+             markdown_row(["---"] * (len(datasets) + 2))]
+    for candidate in [name for name in next(iter(collection.values()))["results"] if name != "default"]:
+        cells, better = [], 0
+        for name in datasets:
+            default, other = (collection[name]["results"][c][model]["per_fold"] for c in ("default", candidate))
+            n_test = collection[name]["rows"] // folds
+            _, p = corrected_resampled_ttest(other, default, collection[name]["rows"] - n_test, n_test)
+            change = statistics.mean(other) - statistics.mean(default)
+            better += (change > 0) == TASKS[collection[name]["task"]].higher_is_better and change != 0
+            cells.append(f"{change:+.3f} (p = {p:.2f})")
+        lines.append(markdown_row([candidate, *cells, f"{better} of {len(datasets)}"]))
+    return lines + [""]
+
+
 def wall_table(collection: dict[str, dict]) -> list[str]:
     lines = [markdown_row(["dataset", "task", "rows folded", "load s", "cross-validation s"]),
              markdown_row(["---"] * 5)]
@@ -262,6 +285,8 @@ def main() -> None:
     models = dict.fromkeys(model for entry in collection.values() for model in entry["ranks"])
     for model in models:
         print("\n".join(model_table(model, collection)))
+        if "default" in candidates:
+            print("\n".join(against_default_table(model, collection, args.folds)))
     lines, winners = overall_table(collection)
     print("\n".join(lines))
     print(f"winner: {' and '.join(winners)} (best overall mean rank)\n")
