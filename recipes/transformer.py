@@ -55,9 +55,10 @@ class Config(TrainConfig):
     # positions, the norms and every layer still train. Its dense gradient and AdamW update cost the same every
     # step, whatever the batch's length (default.yaml sets true: its measurements are there)
     freeze_word_embeddings: bool = False
-    # auto: bf16 on GPUs that have it, fp16 on other GPUs, bf16 on CPUs with native bf16 (measured faster
-    # here: see benchmarks/transformer_precision.py; at 256 tokens 2.6 against 2.0 examples/s, transformer_speed.py),
-    # else full precision
+    # auto: on a GPU with bf16, full precision for encoders under 100M parameters (MiniLM's steps on an H100 waited
+    # on kernel launches, and bf16's casts made them slower: 538 against 695 examples/s on sentences), bf16 above;
+    # fp16 on older GPUs; on CPUs with native bf16, bf16 (2.6 against 2.0 examples/s at 256 tokens,
+    # transformer_speed.py), else full precision
     mixed_precision: Literal["no", "bf16", "fp16", "auto"] = "auto"
     # true lets torch pick cuDNN's attention kernels (it does for bf16 on an H100): there they made training steps
     # about 2x slower with dynamically padded batches (see lab.models.hf.attention). No effect on CPU.
@@ -69,7 +70,9 @@ class Config(TrainConfig):
     resume: bool = False  # continue from the last complete checkpoint of the same config and data
 
 
-def choose_precision(choice: str) -> str:
+def choose_precision(choice: str, parameters: int | None = None) -> str:
+    """mixed_precision for a model of `parameters`: 'auto' is bf16 on a CPU with native bf16, else full precision
+    there; on a GPU, lab.training.loop.gpu_auto_precision (full precision for encoders under 100M parameters)."""
     import torch
 
     from lab.models.hf import bf16_is_fast_on_cpu
@@ -77,11 +80,11 @@ def choose_precision(choice: str) -> str:
 
     if choice == "auto" and not torch.cuda.is_available():
         return "bf16" if bf16_is_fast_on_cpu() else "no"
-    return resolve_precision(choice)
+    return resolve_precision(choice, parameters)
 
 
-def packs_dropout(choice: str, device) -> bool:
-    return choice == "packed" or (choice == "auto" and device.type == "cpu")
+def packs_dropout(choice: str, on_cpu: bool) -> bool:
+    return choice == "packed" or (choice == "auto" and on_cpu)
 
 
 def run(cfg: Config, data: LabData) -> RecipeResult:
@@ -89,28 +92,27 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     from lab.models.hf import attention
     from lab.training.objectives import objective_for
     from lab.training.torch_recipe import plot_history, seconds_split, train_options, validation_thresholds
-    from lab.training.loop import make_accelerator, seed_everything, train
+    from lab.training.loop import seed_everything, train
 
     check(cfg)
-    precision = choose_precision(cfg.mixed_precision)
-    accelerator = make_accelerator(precision, cfg.grad_accum_steps, threads=cfg.threads)
     root = checkpoints.checkpoint_root(cfg, data.name, "transformer", data.fingerprint)
     resume_from = checkpoints.latest(root) if cfg.resume else None
-    packed = packs_dropout(cfg.dropout_masks, accelerator.device)
-    notes = start_notes(cfg, data, f"mixed precision: {precision}; dropout masks: {'packed' if packed else 'torch'}; "
-                                   f"processes: {accelerator.num_processes}", root, resume_from)
-    if cfg.freeze_word_embeddings:
-        notes.append("word embeddings frozen (freeze_word_embeddings=true)")
     task = data.task
     with measure() as cost, attention(cfg.cudnn_attention):
         seed_everything(cfg.seed)  # before the classification head is created: its init is seeded
-        model, tokenizer = load_model(cfg, data, packed)
+        model, tokenizer, accelerator, setup = model_and_accelerator(cfg, data)
+        precision = accelerator.mixed_precision
+        notes = start_notes(cfg, data, setup, root, resume_from)
+        if cfg.freeze_word_embeddings:
+            notes.append("word embeddings frozen (freeze_word_embeddings=true)")
         texts, labels = seeded_subset(data.texts("train"), data.labels("train"), cfg.max_train_examples, cfg.seed)
         objective = objective_for(task, labels, data.num_outputs, cfg.class_weights)
-        train_loader, _ = batches(tokenizer, texts, objective.targets(labels), cfg, cfg.batch_size, shuffle=True)
+        train_loader, _ = batches(tokenizer, texts, objective.targets(labels), cfg, precision, cfg.batch_size,
+                                  shuffle=True)
         val_texts, val_labels = seeded_subset(data.texts("validation"), data.labels("validation"),
                                               cfg.max_validation_examples, cfg.seed)
-        val_loader, _ = batches(tokenizer, val_texts, objective.targets(val_labels), cfg, cfg.eval_batch_size)
+        val_loader, _ = batches(tokenizer, val_texts, objective.targets(val_labels), cfg, precision,
+                                cfg.eval_batch_size)
         options = {**train_options(cfg), "mixed_precision": precision}
         trained = train(model, train_loader, val_loader, objective=objective, progress=cfg.progress,
                         accelerator=accelerator,
@@ -145,6 +147,21 @@ def load_model(cfg: Config, data: LabData, packed: bool):
     return model, tokenizer
 
 
+def model_and_accelerator(cfg: Config, data: LabData):
+    """(model, tokenizer, accelerator, the setup's note). The model comes first: on a GPU, auto's precision depends
+    on its size."""
+    from lab.training.loop import has_accelerator, make_accelerator
+
+    # the device as make_accelerator will pick it (asking accelerate now would fix its process state too early)
+    packed = packs_dropout(cfg.dropout_masks, on_cpu=not has_accelerator())
+    model, tokenizer = load_model(cfg, data, packed)
+    precision = choose_precision(cfg.mixed_precision, sum(p.numel() for p in model.parameters()))
+    accelerator = make_accelerator(precision, cfg.grad_accum_steps, threads=cfg.threads)
+    setup = (f"mixed precision: {precision}; dropout masks: {'packed' if packed else 'torch'}; "
+             f"processes: {accelerator.num_processes}")
+    return model, tokenizer, accelerator, setup
+
+
 def head_names(data: LabData) -> list[str]:
     """The head's output names (id2label): classes, labels, or one "value" for regression."""
     return list(data.label_names) or ["value"]
@@ -176,13 +193,14 @@ def seeded_subset(texts: list[str], labels: np.ndarray, cap: int | None, seed: i
     return [texts[i] for i in keep], labels[keep]
 
 
-def batches(tokenizer, texts, labels, cfg: Config, batch_size: int, shuffle: bool = False, stride=None):
+def batches(tokenizer, texts, labels, cfg: Config, precision: str, batch_size: int, shuffle: bool = False,
+            stride=None):
     from lab.models.hf import by_length, loader, pad_multiple, tokenize
 
     encoded = tokenize(tokenizer, texts, cfg.max_length, stride)
     encoded = encoded if shuffle else by_length(encoded)  # training batches are grouped by length in the sampler
     return loader(tokenizer, encoded, labels, batch_size, shuffle=shuffle, seed=cfg.seed,
-                  pad_to_multiple_of=pad_multiple(choose_precision(cfg.mixed_precision)),
+                  pad_to_multiple_of=pad_multiple(precision),
                   group_by_length=cfg.group_by_length), encoded
 
 
@@ -194,7 +212,8 @@ def test_result(name: str, trained, tokenizer, data: LabData, cfg: Config, cost,
 
     texts = data.texts("test")
     stride = cfg.stride if cfg.long_documents == "chunks" else None
-    test_loader, encoded = batches(tokenizer, texts, None, cfg, cfg.eval_batch_size, stride=stride)
+    test_loader, encoded = batches(tokenizer, texts, None, cfg, trained.accelerator.mixed_precision,
+                                   cfg.eval_batch_size, stride=stride)
     desc = "test" if cfg.progress else None
     out, per_second = throughput(lambda dl: predict(trained.model, dl, trained.accelerator, desc=desc), test_loader,
                                  len(texts))

@@ -14,7 +14,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from lab.errors import LabError
-from lab.training.loop import check_one_gpu_per_process, predict, resolve_precision, seed_everything, train
+from lab.training.loop import (check_one_gpu_per_process, gpu_auto_precision, predict, resolve_precision,
+                               seed_everything, train)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,6 +177,17 @@ def test_more_processes_than_gpus_is_a_lab_error(monkeypatch):
 def test_bad_precision_is_a_lab_error():
     with pytest.raises(LabError, match="mixed_precision"):
         resolve_precision("fp64")
+
+
+@pytest.mark.parametrize("bf16, parameters, expected", [
+    (True, 22_713_216, "no"),  # MiniLM-L6 on an H100: launch-bound, full precision measured faster
+    (True, 99_999_999, "no"),
+    (True, 100_000_000, "bf16"),  # bert-base's size and above: bf16
+    (True, None, "bf16"),  # a model of unknown size
+    (False, 22_713_216, "fp16"),  # a GPU without bf16
+])
+def test_auto_precision_on_a_gpu_follows_the_model_size(bf16, parameters, expected):
+    assert gpu_auto_precision(bf16, parameters) == expected
 
 
 def test_resume_from_saved_state_continues_the_history(tmp_path):

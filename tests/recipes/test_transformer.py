@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from lab.config import build, read_variant
 from lab.data import load
@@ -221,6 +222,14 @@ def test_mixed_precision_no_override_stays_a_string():
 
     assert build(transformer.Config, {}, {"mixed_precision": "no"}).mixed_precision == "no"
     assert transformer.choose_precision("no") == "no"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="on a GPU, auto's choice depends on the model's size")
+def test_auto_precision_on_cpu_is_bf16_exactly_where_the_cpu_has_native_bf16():
+    from recipes import transformer
+
+    expected = "bf16" if bf16_is_fast_on_cpu() else "no"
+    assert transformer.choose_precision("auto", 22_713_216) == transformer.choose_precision("auto", 10**9) == expected
 
 
 @pytest.mark.skipif(not bf16_is_fast_on_cpu(), reason="this CPU has no native bf16: the recipe would not use it")
