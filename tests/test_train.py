@@ -179,6 +179,33 @@ def test_bad_precision_is_a_lab_error():
         resolve_precision("fp64")
 
 
+def device_reads_in_the_steps(**fit_options) -> tuple[int, int]:
+    """(optimizer steps, values read back from tensors inside the training steps, those of the optimizer's own
+    update aside: CPU's fused AdamW reads its step count, on a GPU it does not)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    from lab.training.loop import STEPS_LABEL
+
+    with profile(activities=[ProfilerActivity.CPU]) as trace:
+        result, _ = fit(epochs=1, **fit_options)
+    events = trace.events()
+    spans = [event.time_range for event in events if event.name == STEPS_LABEL]
+    reads = [event for event in events if event.name == "aten::_local_scalar_dense"
+             and any(span.start <= event.time_range.start <= span.end for span in spans)
+             and not (event.cpu_parent and event.cpu_parent.cpu_parent
+                      and event.cpu_parent.cpu_parent.name.startswith("aten::_fused_adam"))]
+    return result.this_run["optimizer_steps"], len(reads)
+
+
+def test_a_training_step_reads_nothing_back_from_the_device():
+    """On a GPU each read (.item(), a blocking copy) makes the host wait for the step; the loop reads once per pass,
+    with or without a time budget (whose check would otherwise read every step)."""
+    few_steps, few_reads = device_reads_in_the_steps(batch_size=16, max_train_seconds=1e6)
+    many_steps, many_reads = device_reads_in_the_steps(batch_size=4, max_train_seconds=1e6)
+    assert (few_steps, many_steps) == (4, 16)
+    assert few_reads == many_reads == device_reads_in_the_steps(batch_size=4)[1]
+
+
 @pytest.mark.parametrize("bf16, parameters, expected", [
     (True, 22_713_216, "no"),  # MiniLM-L6 on an H100: launch-bound, full precision measured faster
     (True, 99_999_999, "no"),

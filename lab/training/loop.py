@@ -260,8 +260,8 @@ def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_nor
     """One pass, or its first part until out_of_time() after a step; returns the mean per-example training loss
     over all processes, the optimizer steps taken, and the examples (all processes') it trained on."""
     model.train()
-    total = torch.zeros(2, device=accelerator.device)  # loss sum, example count
-    steps = 0
+    # the loss sum stays on the device and the count on the host: nothing in a step waits for the GPU
+    loss_sum, examples, steps = torch.zeros((), device=accelerator.device), 0, 0
     for batch in loader:
         with accelerator.accumulate(model):
             labels = batch["labels"]
@@ -273,11 +273,13 @@ def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_nor
             scheduler.step()
             optimizer.zero_grad()
             steps += accelerator.sync_gradients
-        total += torch.stack([loss.detach().float() * len(labels), torch.tensor(float(len(labels)), device=total.device)])
+        loss_sum += loss.detach().float() * len(labels)
+        examples += len(labels)
         bar.update(1)
         if accelerator.sync_gradients and out_of_time():
             break
-    total = accelerator.reduce(total, reduction="sum")
+    total = accelerator.reduce(torch.stack([loss_sum, torch.tensor(float(examples), device=loss_sum.device)]),
+                               reduction="sum")
     return (total[0] / total[1]).item(), steps, int(total[1].item())
 
 

@@ -45,6 +45,9 @@ class Budget:
         self.steps += 1
         if self.schedule is not None and self.steps in CALIBRATION_STEPS:
             self.fit_schedule(elapsed, accelerator)
+        if accelerator.num_processes == 1:  # a reduce would copy the answer back each step, waiting for a GPU
+            self.spent = elapsed >= self.seconds
+            return self.spent
         late = torch.tensor(float(elapsed >= self.seconds), device=accelerator.device)
         self.spent = accelerator.reduce(late, reduction="sum").item() > 0
         return self.spent
