@@ -61,7 +61,7 @@ for name in "${steps[@]}"; do
                 --train-examples 480 --profile "$OUT/profile" ;;
         speed)  # on request (issue 24): the GPU's fp32/bf16 GEMM peak and MiniLM's training step per variant
             # (dropout, precision, batch size) as examples/s, GFLOP/s and % of peak; then mixed_precision=auto's
-            # choice (full precision for MiniLM, lab.training.loop.gpu_auto_precision) checked against bf16 on the
+            # choice (full precision for MiniLM, lab.training.precision.gpu_auto_precision) checked against bf16 on the
             # lab's own loop (the vs step with mixed_precision=bf16)
             TAIL=14 step speed 150 python3 benchmarks/transformer_speed.py --steps 20 --json "$OUT/speed.json"
             TAIL=6 step speed_bf16 90 python3 benchmarks/transformer_vs_trainer.py --dataset short --sides lab \

@@ -72,11 +72,11 @@ class Config(TrainConfig):
 
 def choose_precision(choice: str, parameters: int | None = None) -> str:
     """mixed_precision for a model of `parameters`: 'auto' is bf16 on a CPU with native bf16, else full precision
-    there; on a GPU, lab.training.loop.gpu_auto_precision (full precision for encoders under 100M parameters)."""
+    there; on a GPU, lab.training.precision.gpu_auto_precision (full precision for encoders under 100M parameters)."""
     import torch
 
     from lab.models.hf import bf16_is_fast_on_cpu
-    from lab.training.loop import resolve_precision
+    from lab.training.precision import resolve_precision
 
     if choice == "auto" and not torch.cuda.is_available():
         return "bf16" if bf16_is_fast_on_cpu() else "no"

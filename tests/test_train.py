@@ -14,8 +14,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from lab.errors import LabError
-from lab.training.loop import (check_one_gpu_per_process, gpu_auto_precision, predict, resolve_precision,
-                               seed_everything, train)
+from lab.training.loop import check_one_gpu_per_process, predict, seed_everything, train
+from lab.training.precision import gpu_auto_precision, resolve_precision
 
 ROOT = Path(__file__).resolve().parent.parent
 
