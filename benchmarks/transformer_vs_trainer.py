@@ -3,9 +3,10 @@
 Same model (all-MiniLM-L6-v2, or --model), same training subset, max_length, batch size, epochs, learning rate, warmup and
 weight decay; the Trainer side pads every text to max_length and trains in fp32 (run_classification.py's defaults:
 pad_to_max_length=True, no --bf16), the lab side pads per length-grouped batch with bf16 autocast where the CPU
-has native bf16 (on a GPU: bf16 autocast where the GPU has bf16, and padding to a multiple of 8). Both sides use the
-GPU when there is one. Each side runs in its own fresh process, one after the other, timed over the same scope:
-load model + tokenize + train + validate once per epoch, after warm_up() (imports, CUDA start; printed apart). Training throughput = training examples x epochs / that time.
+has native bf16 (on a GPU: mixed_precision=auto's choice, full precision for MiniLM, and padding to a multiple of
+8). Both sides use the GPU when there is one. Each side runs in its own fresh process, one after the other, timed
+over the same scope: load model + tokenize + train + validate once per epoch, after warm_up() (imports, CUDA start;
+printed apart). Training throughput = training examples x epochs / that time.
 Each run's time is also split into setup, training steps and validation (the lab's own split; a Trainer callback
 on the Trainer side), so a gap can be traced to one-off costs or to the steps themselves.
 
