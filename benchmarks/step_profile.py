@@ -67,7 +67,8 @@ def device_busy_us(events) -> float:
 def profile_line(run: dict, args) -> str:
     """Per-step counts. Kernel launches and host waits only on a GPU: on CPU there are no launches, and torch's CPU
     fused AdamW reads each parameter's step count as a scalar (105 'waits' per step for MiniLM) without waiting."""
-    steps = math.ceil(run["examples"] / args.epochs / args.batch_size) * args.epochs
+    passes = run.get("passes", args.epochs)  # the lab side's passes can differ (--lab-set min_steps=...)
+    steps = math.ceil(run["examples"] / passes / args.batch_size) * passes
     counts = run["profile"]
     keys = ("aten_ops", "kernel_launches", "host_waits") if counts["kernel_launches"] else ("aten_ops",)
     line = ", ".join(f"{counts[key] / steps:.0f} {key.replace('_', ' ')}" for key in keys)

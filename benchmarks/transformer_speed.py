@@ -183,7 +183,8 @@ def accuracy(seeds: list[int], threads: int, only: list[str]) -> None:
             result = load_recipe("transformer").run(cfg, data)
             scores = evaluate_predictions(data.labels("test"), result.models[0].predictions, data.label_names)
             f1.append(scores["metrics"]["macro_f1"])
-            trained = len(result.models[0].history) * min(cfg.max_train_examples, len(data.texts("train")))
+            # examples through the training steps: passes made (min_steps adds passes on this small split) x texts
+            trained = result.figures["training_epochs"] * min(cfg.max_train_examples, len(data.texts("train")))
             rates.append(trained / result.figures["seconds_in_training_steps"])
             print(f"  {name} seed {seed}: macro-F1 {f1[-1]:.4f}, {rates[-1]:.1f} ex/s in training steps "
                   f"({len(result.models[0].history)} epochs)", flush=True)

@@ -78,7 +78,7 @@ def lab_side(args) -> dict:
     model = result.models[0]
     n_train = len(train_subset(data, cfg)[0])
     passes = result.figures["training_epochs"]  # passes made: args.epochs, unless --lab-set changed min_steps
-    return {"seconds": model.train_seconds, "warm_up": warm, "examples": n_train * passes,
+    return {"seconds": model.train_seconds, "warm_up": warm, "examples": n_train * passes, "passes": passes,
             "accuracy": float((model.predictions == data.labels("test")).mean()), "precision": result.notes[0],
             "steps": result.figures["seconds_in_training_steps"],
             "validation": result.figures["seconds_in_validation"], "profile": profile}
