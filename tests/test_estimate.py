@@ -83,8 +83,8 @@ def test_no_estimate_without_a_measured_rate():
 
 
 def test_on_a_gpu_the_gpus_rate_applies_and_no_cpu_warning():
-    # the H100 rate: 612 x 128 tokens/s training, 3x that scoring, 10 s setup: 10 + 1000 x 3 x 129 / 78,336 = 4.94
-    # + 400 x 129 / 235,008 = 0.22: 15 s
+    # the H100 rate: 628 x 128 tokens/s training, 3x that scoring, 10 s setup: 10 + 1000 x 3 x 129 / 80,384 = 4.81
+    # + 400 x 129 / 241,152 = 0.21: 15 s
     line = estimate.estimate_line("transformer", Config(min_steps=0), Splits(1000, 100, 100, words=100), device="cuda")
     assert "about 15 s on this GPU" in line and "measured on an H100" in line and "over an hour" not in line
 
