@@ -93,6 +93,28 @@ def test_several_zero_one_columns_are_multi_label_in_the_order_named(tmp_path):
     assert [by_text[t] for t in loaded.texts("test")] == loaded.labels("test").astype(int).tolist()
 
 
+def test_star_takes_every_column_but_the_text_and_split_columns_as_labels(tmp_path):
+    rows = [(sentence(i), ["train", "train", "validation", "test"][i % 4], i % 2, int(i % 3 == 0)) for i in range(40)]
+    path = table(tmp_path, rows, columns=("text", "split", "joy", "anger"))
+    loaded = data.load(path, label_column="*", split_column="split")
+    assert loaded.task == "multi_label" and loaded.label_names == ["joy", "anger"]  # not "split"
+    by_text = {sentence(i): [i % 2, int(i % 3 == 0)] for i in range(40)}
+    assert [by_text[t] for t in loaded.texts("test")] == loaded.labels("test").astype(int).tolist()
+    assert len(loaded.texts("test")) == 10
+
+
+def test_zero_one_columns_and_no_label_column_say_how_to_name_them(tmp_path):
+    rows = [(sentence(i), i % 2, int(i % 3 == 0), 7) for i in range(10)]
+    path = table(tmp_path, rows, columns=("text", "joy", "anger", "id"))
+    with pytest.raises(LabError, match=r"columns joy, anger hold only 0/1.*label_column='\*' for all 3 columns"):
+        data.load(path)
+    only_one = table(tmp_path, [(sentence(i), i % 2) for i in range(10)], "one.csv", columns=("text", "joy"))
+    with pytest.raises(LabError, match="no label column found"):  # one 0/1 column: the usual message
+        data.load(only_one)
+    with pytest.raises(LabError, match="label_column=\\* wants two or more 0/1 label columns besides the text"):
+        data.load(only_one, label_column="*")
+
+
 def test_a_non_zero_one_value_in_a_label_column_names_the_row(tmp_path):
     rows = [(sentence(i), i % 2, 1) for i in range(10)] + [("odd", 2, 0)]
     path = table(tmp_path, rows, columns=("text", "a", "b"))

@@ -2,8 +2,8 @@
 
 A table gives one "all" split, unless the user brings the splits: validation_file= and test_file= (tables with the
 same columns as the main file, which is then the train split), or split_column= (a column of train, validation,
-dev or test). label_column= may name several 0/1 columns ("anger,joy,fear"): each row's labels are then the names
-of its columns that hold 1, in the order given.
+dev or test). label_column= may name several 0/1 columns ("anger,joy,fear"), or "*" for every column but the text
+(and split) column: each row's labels are then the names of its columns that hold 1, in the order given.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "json
 TEXT_COLUMNS = ("text", "sentence", "review", "content", "document")
 LABEL_COLUMNS = ("label", "labels", "category", "class", "target")
 SPLIT_ALIASES = {"train": "train", "validation": "validation", "valid": "validation", "dev": "validation", "test": "test"}
+ALL_OTHER_COLUMNS = "*"  # label_column=*: every column but the text (and split) column is a 0/1 label column
 ZERO_ONE = {"0": False, "1": True, "0.0": False, "1.0": True, "false": False, "true": True}
 
 
@@ -76,19 +77,43 @@ def read_table(path: Path, text_column: str | None, label_column: str | None, en
     return texts, labels
 
 
-def table_columns(frame, path, text_column: str | None, label_column: str | None):
-    """(texts, labels, label order or None) of a frame; several label columns give per-row lists of names."""
+def table_columns(frame, path, text_column: str | None, label_column: str | None, exclude: tuple = ()):
+    """(texts, labels, label order or None) of a frame; several label columns give per-row lists of names.
+    exclude: columns that are neither text nor labels (the split column)."""
     columns = [str(c) for c in frame.columns]
     text_col = pick_column(columns, text_column, TEXT_COLUMNS, "text", path)
-    if label_column is None or "," not in label_column:
+    names = zero_one_columns(frame, columns, [c for c in columns if c != text_col and c not in exclude],
+                             label_column, path)
+    if names is None:
         label_col = pick_column(columns, label_column, LABEL_COLUMNS, "label", path)
         return list(frame[text_col]), list(frame[label_col]), None
-    names = [name.strip() for name in label_column.split(",") if name.strip()]
-    for name in names:
-        pick_column(columns, name, (), "label", path)
     flags = [[zero_one(value, row, name, path) for row, value in enumerate(frame[name], 1)] for name in names]
     labels = [[name for name, column in zip(names, flags) if column[row]] for row in range(len(frame))]
     return list(frame[text_col]), labels, names
+
+
+def zero_one_columns(frame, columns: list[str], others: list[str], label_column: str | None, path) -> list | None:
+    """The 0/1 label columns of a multi-label table: those label_column names (a,b,c), or all the others (*); None
+    for one label column. A table with no label column whose other columns hold only 0/1 is told how to say so."""
+    if label_column == ALL_OTHER_COLUMNS:
+        if len(others) < 2:
+            raise LabError(f"label_column=* wants two or more 0/1 label columns besides the text; {path} has "
+                           f"{len(others)}: {', '.join(others) or 'none'}; name the label column instead")
+        return others
+    if label_column is not None and "," in label_column:
+        names = [name.strip() for name in label_column.split(",") if name.strip()]
+        for name in names:
+            pick_column(columns, name, (), "label", path)
+        return names
+    if label_column is None and not any(c.lower() in LABEL_COLUMNS for c in columns):
+        flags = [c for c in others if frame[c].astype(str).str.strip().str.lower().isin(ZERO_ONE).all()]
+        if len(flags) >= 2:
+            shown = ", ".join(flags[:4]) + (f", ... ({len(flags)} in all)" if len(flags) > 4 else "")
+            raise LabError(f"no label column found in {path} (looked for {', '.join(LABEL_COLUMNS)}), but its columns "
+                           f"{shown} hold only 0/1, like multi-label columns: give label_column='*' for all "
+                           f"{len(others)} columns besides the text, label_column=a,b,c for some, or "
+                           f"label_column=NAME for one")
+    return None
 
 
 def zero_one(value, row: int, column: str, path) -> bool:
@@ -151,7 +176,7 @@ def with_form(raw: Raw) -> Raw:
 def split_by_column(frame, path, text_column, label_column, split_column: str) -> Raw:
     """Rows grouped by the split column's value (train, validation, valid, dev, test; any case)."""
     column = pick_column([str(c) for c in frame.columns], split_column, (), "split", path)
-    texts, labels, order = table_columns(frame, path, text_column, label_column)
+    texts, labels, order = table_columns(frame, path, text_column, label_column, exclude=(column,))
     raw = Raw(label_order=order)
     for row, value in enumerate(frame[column], 1):
         split = SPLIT_ALIASES.get(str(value).strip().lower()) if value is not None else None
