@@ -52,7 +52,7 @@ def test_word_counts_are_sampled_across_the_whole_list():
     assert len(counts) == 500 and counts[:3] == [1, 3, 5] and counts[-1] == 999
 
 
-@pytest.mark.parametrize("seconds, shown", [(45, "45 s"), (720, "12 min"), (6000, "1 h 40 min"), (3600, "1 h 00 min")])
+@pytest.mark.parametrize("seconds, shown", [(0.3, "under 1 s"), (45, "45 s"), (720, "12 min"), (6000, "1 h 40 min"), (3600, "1 h 00 min")])
 def test_duration(seconds, shown):
     assert duration(seconds) == shown
 

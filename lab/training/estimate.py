@@ -171,11 +171,17 @@ def sample_word_counts(texts: list[str], limit: int = SAMPLE) -> list[int]:
 
 
 def duration(seconds: float) -> str:
-    """45 s, 12 min, 1 h 40 min."""
+    """under 1 s, 45 s, 12 min, 1 h 40 min."""
+    if seconds < 0.5:
+        return "under 1 s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def about(seconds: float) -> str:
+    return duration(seconds) if seconds < 0.5 else f"about {duration(seconds)}"
 
 
 def estimate_line(recipe: str, cfg, data, device: str | None = None) -> str | None:
@@ -192,8 +198,8 @@ def estimate_line(recipe: str, cfg, data, device: str | None = None) -> str | No
     epochs = f" x {sizes.epochs} epoch{'s' if sizes.epochs != 1 else ''}" if hasattr(cfg, "epochs") else ""
     unit = "tokens" if rate.tokens == "wordpiece" else rate.tokens
     each = f" at about {sizes.tokens:.0f} {unit} each" if rate.tokens != "texts" else ""
-    outputs = f", {sizes.outputs} outputs" if rate.per_output else ""
-    line = (f"{recipe}: expected wall time about {duration(seconds)} on this {DEVICE_NAMES.get(device, device)} "
+    outputs = f", {sizes.outputs} output{'s' if sizes.outputs != 1 else ''}" if rate.per_output else ""
+    line = (f"{recipe}: expected wall time {about(seconds)} on this {DEVICE_NAMES.get(device, device)} "
             f"({sizes.train:,} training texts{epochs}{each}{outputs}, at rates measured on {rate.machine}"
             f"{'; early stopping can end it sooner' if hasattr(cfg, 'patience') else ''})")
     if device == "cpu" and seconds > HOUR:
@@ -298,7 +304,7 @@ def topics_line(cfg, data, rate: TopicsRate, device: str) -> str:
     work = topics_work(cfg, data)
     seconds = topics_seconds(work, rate)
     encoder = f", {work.encoded:,} texts through the encoder" if work.encoded else ", no encoder"
-    line = (f"topics: expected wall time about {duration(seconds)} on this {DEVICE_NAMES.get(device, device)} "
+    line = (f"topics: expected wall time {about(seconds)} on this {DEVICE_NAMES.get(device, device)} "
             f"({work.train:,} training documents{encoder}, at rates measured on {rate.machine})")
     if device == "cpu" and seconds > HOUR:
         line += "; over an hour on CPU: to shorten it, give max_train_documents= or --config quick (no encoder)"
