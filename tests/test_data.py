@@ -143,6 +143,7 @@ def write(tmp_path, name, content):
     (lambda p: write(p, "c.csv", "body,label\nhello,a\n"), "columns present: body, label"),
     (lambda p: write(p, "c.csv", "text,label\n,a\n ,b\n"), "every text is empty"),
     (lambda p: write(p, "c.csv", "text,label\nhello,\nthere,\n"), "no usable rows in the dataset: every label is missing"),
+    (lambda p: write(p, "c.csv", "text,label\n"), "the dataset has no rows (a header alone?)"),
     (lambda p: write(p, "c.csv", "text,label\nhello,a\nthere,a\n"), "at least 2"),
     (lambda p: write(p, "c.csv", "text,label\n" + "x,a\n" * 9 + "y,b\n"), "too few to stratify"),
     (lambda p: write(p, "c.csv", b"text,label\nok,a\ncaf\xe9,b\n"), "line 3 is not valid utf-8"),

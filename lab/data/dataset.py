@@ -127,8 +127,10 @@ def clean(texts: list, labels: list, split: str, notes: list[str], parse=None, r
             keep_texts.append(str(text))
             keep_labels.append(value)
     if not keep_texts:
-        problem = "every label is missing" if missing == len(texts) else "every text is empty"
         place = "the dataset" if split == "all" else f"its {split} split"  # "all": a file not yet split
+        if not texts:
+            raise LabError(f"{place} has no rows (a header alone?); give a file with labelled texts")
+        problem = "every label is missing" if missing == len(texts) else "every text is empty"
         raise LabError(f"no usable rows in {place}: {problem}; check text_column= and label_column=")
     if empty or missing:
         notes.append(f"dropped {empty} rows with empty text and {missing} rows with a missing label from {split_phrase(split)}")
