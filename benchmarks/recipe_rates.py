@@ -54,8 +54,8 @@ def measure(recipe: str, dataset: str, folder: Path) -> dict:
     sizes = estimate.recipe_sizes(job.cfg, job.data, rate)
     figures = result.figures
     if "seconds_in_training_steps" in figures:  # the passes that ran, not the planned epochs
-        sizes = dataclasses.replace(sizes, epochs=int(figures["training_epochs"] / figures["passes_per_epoch"]),
-                                    passes=int(figures["passes_per_epoch"]))
+        sizes = dataclasses.replace(sizes, epochs=round(figures["training_epochs"] / figures["passes_per_epoch"]),
+                                    passes=figures["passes_per_epoch"])
     return {"recipe": recipe, "dataset": Path(dataset).stem, "wall": wall, "figures": figures, "sizes": sizes}
 
 

@@ -126,7 +126,7 @@ def run(cfg: Config, data: LabData) -> RecipeResult:
     name = model_name(cfg.model)
     with attention(cfg.cudnn_attention):
         result = test_result(name, trained, tokenizer, data, cfg, cost, thresholds)
-    seen = len(texts) * trained.this_run["epochs"]  # a resumed run's clock covers only the epochs it trained
+    seen = len(texts) * trained.this_run["passes"]  # a resumed run's clock covers only the epochs it trained
     figures = {"train_examples_per_second": seen / max(cost.seconds, 1e-9), **seconds_split(trained, cost)}
     return RecipeResult(models=[result], figures=figures, notes=notes,
                         plots={f"learning_curves_{name}": plot_history(trained.history, f"{name} on {data.name}",

@@ -115,11 +115,11 @@ def test_a_capped_validation_split_is_scored_at_its_cap_each_epoch(slow_cpu):
 
 
 def test_min_steps_passes_are_counted_as_the_loop_plans_them(slow_cpu):
-    # 1000 texts in batches of 16: 63 steps a pass, 189 in 3 epochs, under min_steps=300: 2 passes an epoch.
-    # Training 1000 x 3 x 2 x 129 / 100 = 7740 s + 51.6 s of scoring = 7791.6 s: 2 h 10 min
+    # 1000 texts in batches of 16: 63 steps a pass, 189 in 3 epochs, under min_steps=300: 100 steps an epoch, 100/63
+    # passes. Training 1000 x 3 x 100/63 x 129 / 100 = 6142.9 s + 51.6 s of scoring = 6194.5 s: 1 h 43 min
     line = estimate.estimate_line("transformer", Config(min_steps=300), Splits(1000, 100, 100, words=100),
                                   device="cpu")
-    assert "about 2 h 10 min" in line
+    assert "about 1 h 43 min" in line
 
 
 def test_preparation_passes_grow_with_the_train_split_and_words_are_not_wordpieces(monkeypatch):

@@ -1,5 +1,6 @@
-"""min_steps: a small training split passes several times per epoch until the run has at least min_steps optimizer
-steps; a large split keeps its epochs; patience still stops a converged run; the record holds the steps."""
+"""min_steps: on a small training split each epoch takes ceil(min_steps / epochs) optimizer steps, passing over the
+split more than once and stopping part-way through its last pass; a large split keeps its epochs; patience still
+stops a converged run; the record holds the steps."""
 
 import json
 
@@ -8,32 +9,63 @@ import torch
 
 from lab.runs import execute
 from lab.training.loop import seed_everything, train
-from lab.training.schedule import step_plan
+from lab.training.schedule import steps_per_epoch
 from tests.test_train import Linear, fit, loader, separable
 
 
-@pytest.mark.parametrize("steps_per_pass, epochs, min_steps, passes", [
-    (4, 10, 300, 8),  # 100 examples in batches of 32: 40 steps become 320
-    (52, 10, 300, 1),  # 1,656 examples: 520 steps already
-    (30, 10, 300, 1),  # exactly enough
-    (29, 10, 300, 2),
-    (4, 10, 0, 1),  # 0: the epochs alone, as before min_steps
+@pytest.mark.parametrize("steps_per_pass, epochs, min_steps, per_epoch", [
+    (4, 10, 300, 30),  # 100 examples in batches of 32: 40 steps become 300
+    (52, 10, 300, 52),  # 1,656 examples: 520 steps already
+    (30, 10, 300, 30),  # exactly enough
+    (29, 10, 300, 30),  # 290 steps: one more a epoch, not a second pass (580 steps) as whole passes gave
+    (146, 3, 450, 150),  # 438 steps: 450, where whole passes gave 876
+    (4, 10, 0, 4),  # 0: the epochs alone, as before min_steps
+    (7, 3, 100, 34),  # 102: the fewest whole steps per epoch that reach min_steps
 ])
-def test_the_plan_is_the_fewest_passes_that_reach_min_steps(steps_per_pass, epochs, min_steps, passes):
-    assert step_plan(steps_per_pass, epochs, min_steps) == passes
+def test_an_epoch_takes_the_fewest_steps_that_reach_min_steps(steps_per_pass, epochs, min_steps, per_epoch):
+    assert steps_per_epoch(steps_per_pass, epochs, min_steps) == per_epoch
 
 
 def test_a_tiny_split_gets_at_least_min_steps_in_the_same_number_of_epochs():
-    """64 examples in batches of 8 are 8 steps a pass; 3 epochs of them are 24 steps, so 50 need 3 passes each."""
+    """64 examples in batches of 8 are 8 steps a pass; 3 epochs of them are 24 steps, so 50 need 17 steps each: two
+    whole passes and one step of a third."""
     result, _ = fit(epochs=3, patience=None, min_steps=50)
-    assert result.passes_per_epoch == 3 and result.steps_per_pass == 8
-    assert result.this_run["optimizer_steps"] == result.optimizer_steps == 72
-    assert result.this_run["epochs"] == 9 and [r["epoch"] for r in result.history] == [1, 2, 3]
+    assert result.passes_per_epoch == 17 / 8 and result.steps_per_pass == 8
+    assert result.this_run["optimizer_steps"] == result.optimizer_steps == 51
+    assert result.this_run["epochs"] == 3 and [r["epoch"] for r in result.history] == [1, 2, 3]
+    assert result.passes == result.this_run["passes"] == 51 / 8 and result.this_run["examples_seen"] == 64
+
+
+def test_each_pass_of_an_epoch_is_shuffled_afresh_and_a_rerun_repeats_them():
+    """The sampler is told a new pass number for every pass an epoch starts, part-way ones included."""
+    seen = []
+
+    class Recording(torch.utils.data.Sampler):
+        def __init__(self, n):
+            self.n, self.epoch = n, 0
+
+        def set_epoch(self, epoch):
+            self.epoch = epoch
+
+        def __iter__(self):
+            seen.append(self.epoch)
+            return iter(torch.randperm(self.n, generator=torch.Generator().manual_seed(self.epoch)).tolist())
+
+        def __len__(self):
+            return self.n
+
+    tx, ty = separable(64, seed=1)
+    vx, vy = separable(16, seed=2)
+    rows = loader(tx, ty, 8).dataset
+    train_loader = torch.utils.data.DataLoader(rows, batch_size=8, sampler=Recording(64))
+    result = train(Linear(), train_loader, loader(vx, vy, 8), epochs=3, lr=0.05, patience=None, min_steps=50,
+                   progress=False, threads=1)
+    assert seen == [0, 1, 2, 3, 4, 5, 6, 7, 8] and result.optimizer_steps == 51
 
 
 def test_steps_after_gradient_accumulation_are_what_is_counted():
-    result, _ = fit(epochs=2, patience=None, min_steps=20, grad_accum_steps=2)  # 4 steps a pass: 3 passes
-    assert result.passes_per_epoch == 3 and result.this_run["optimizer_steps"] == result.optimizer_steps == 24
+    result, _ = fit(epochs=2, patience=None, min_steps=20, grad_accum_steps=2)  # 4 steps a pass: 10 an epoch
+    assert result.passes_per_epoch == 2.5 and result.this_run["optimizer_steps"] == result.optimizer_steps == 20
 
 
 def test_a_split_with_enough_steps_trains_exactly_as_without_min_steps():
@@ -57,21 +89,20 @@ def test_patience_still_stops_a_scaled_run_that_has_converged():
     vx, vy = separable(16, seed=2)
     result = train(Linear(hidden=4), loader(tx, ty, 8, shuffle=True), loader(vx, vy, 8), epochs=10, lr=0.05,
                    patience=2, min_steps=400, progress=False, on_epoch_end=freeze, threads=1)
-    assert result.passes_per_epoch == 5  # 8 steps a pass, 10 epochs: 5 passes each reach 400
+    assert result.passes_per_epoch == 5  # 8 steps a pass, 10 epochs: 40 steps each reach 400
     assert len(result.history) == 3 and result.stopped_early and result.best_epoch == 1
     assert result.history[1]["val_loss"] == result.history[2]["val_loss"]
     assert result.optimizer_steps == 3 * 5 * 8
 
 
 def test_the_run_record_holds_the_steps_and_epochs_each_network_got(tmp_path):
-    """The 40-row fixture's 28 training texts in batches of 8 are 4 steps a pass; tiny.yaml trains 15 epochs."""
+    """The 40-row fixture's training texts in batches of 8; 5 epochs need 20 steps each to reach 100."""
     folder = execute("bow_ffn", "tiny", ["dataset=tests/assets/tiny.csv", "min_steps=100", "epochs=5"],
                      runs_dir=str(tmp_path))
     record = json.loads((folder / "record.json").read_text())
     figures = record["figures"]
     train_size = record["dataset"]["sizes"]["train"]
     steps_per_pass = -(-train_size // 8)
-    passes = -(-100 // (steps_per_pass * 5))
-    assert figures["optimizer_steps"] == 5 * passes * steps_per_pass >= 100
-    assert figures["training_epochs"] == 5 * passes and figures["passes_per_epoch"] == passes > 1
+    assert figures["optimizer_steps"] == 100 and figures["passes_per_epoch"] == 20 / steps_per_pass > 1
+    assert figures["training_epochs"] == 100 / steps_per_pass
     assert len(record["models"][0]["history"]) == 5

@@ -135,7 +135,7 @@ class Sizes:
     tokens: float
     epochs: int = 1
     budget: float | None = None  # max_train_seconds: the training steps stop there
-    passes: int = 1  # passes over the train split per epoch (min_steps makes several on a small split)
+    passes: float = 1.0  # passes over the train split per epoch (min_steps makes more on a small split)
     prepare_passes: int = 0  # passes of the work before training (Rate.prepare)
     outputs: int = 1  # the classes or labels the training work is multiplied by (Rate.per_output)
     prepared: int | None = None  # train texts the preparation reads (Rate.prepare_cap); None: every one
@@ -222,14 +222,15 @@ def recipe_sizes(cfg, data, rate: Rate) -> Sizes:
                  prepared=capped(train, rate.prepare_cap(cfg)), cost=rate.train_cost(cfg))
 
 
-def passes_per_epoch(cfg, train: int, epochs: int) -> int:
-    """As the shared loop plans them (lab.training.schedule.step_plan): several on a split too small for min_steps."""
+def passes_per_epoch(cfg, train: int, epochs: int) -> float:
+    """As the shared loop plans them (lab.training.schedule.steps_per_epoch): more than one on a split too small for
+    min_steps."""
     if not getattr(cfg, "min_steps", 0):
-        return 1
-    from lab.training.schedule import step_plan  # torch: only for the torch recipes, which import it anyway
+        return 1.0
+    from lab.training.schedule import steps_per_epoch  # torch: only for the torch recipes, which import it anyway
 
-    batch = cfg.batch_size * getattr(cfg, "grad_accum_steps", 1)
-    return step_plan(math.ceil(train / batch), epochs, cfg.min_steps)
+    per_pass = math.ceil(train / (cfg.batch_size * getattr(cfg, "grad_accum_steps", 1)))
+    return steps_per_epoch(per_pass, epochs, cfg.min_steps) / max(1, per_pass)
 
 
 def capped(count: int, cap: int | None) -> int:

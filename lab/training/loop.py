@@ -30,7 +30,7 @@ from lab.errors import LabError
 from lab.progress import Progress
 from lab.training.objectives import Objective, fold_standardisation
 from lab.training.precision import resolve_precision
-from lab.training.schedule import Budget, step_plan, warmup_schedule
+from lab.training.schedule import Budget, steps_per_epoch, warmup_schedule
 from lab.training.tracker import Tracker
 
 STEPS_LABEL = "lab: training steps"  # torch.profiler's name for one epoch's training steps
@@ -50,17 +50,17 @@ class TrainResult:
     best_epoch: int  # 1-based, as in history
     stopped_early: bool
     accelerator: Accelerator
-    # what this process did (a resumed run did the earlier epochs elsewhere): passes over the training split it
-    # made, its optimizer steps, and its seconds in training steps and in validation passes
+    # what this process did (a resumed run did the earlier epochs elsewhere): its epochs, its passes over the
+    # training split (steps / steps_per_pass), its optimizer steps, and its seconds in training steps and validation
     this_run: dict
     objective: Objective = None  # what the model was trained for; regression's standardisation is folded in
-    passes_per_epoch: int = 1  # > 1 when min_steps scaled a small training split's epochs up (see step_plan)
+    passes_per_epoch: float = 1.0  # > 1 when min_steps lengthened a small split's epochs (see steps_per_epoch)
     steps_per_pass: int = 0  # optimizer steps in one pass over the training split
     out_of_time: bool = False  # max_train_seconds ran out: the last epoch stopped after the step that spent it
     scheduled_steps: int = 0  # the learning-rate schedule's length (max_train_seconds shortens it to what it affords)
     # what the model got in all, a resumed run's earlier epochs included: optimizer steps, passes over the split
     optimizer_steps: int = 0
-    passes: int = 0
+    passes: float = 0.0
 
 
 def make_accelerator(mixed_precision: str = "no", grad_accum_steps: int = 1, cpu: bool = False,
@@ -120,9 +120,9 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     """Train with AdamW, linear warmup then linear decay, and the objective's loss (default: single-label
     cross-entropy, weighted by class_weights); keep the best epoch.
 
-    min_steps: when `epochs` passes over a small training split make fewer optimizer steps, each epoch passes
-    over it several times (step_plan), so that 100 examples get as many steps as the learning rate schedule needs;
-    validation, patience and the history still count epochs, now of several passes each. max_train_seconds: stop
+    min_steps: when `epochs` passes over a small training split make fewer optimizer steps, each epoch takes
+    ceil(min_steps / epochs) steps, passing over the split more than once (steps_per_epoch), so that 100 examples
+    get as many steps as the learning rate schedule needs; validation, patience and the history still count epochs. max_train_seconds: stop
     after the optimizer step that spends this process's budget of training-step seconds, validate that last
     (partial) epoch and keep the best epoch as usual.
 
@@ -142,8 +142,8 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
     # (HF Trainer's default optimizer too)
     optimizer = torch.optim.AdamW(param_groups(model, weight_decay, head_lr), lr=lr, fused=True)
     steps_per_pass = math.ceil(len(train_loader) / grad_accum_steps)  # as one process counts them
-    passes = step_plan(steps_per_pass, epochs, min_steps)
-    scheduler = warmup_schedule(optimizer, steps_per_pass * passes * epochs, warmup_ratio)
+    per_epoch = steps_per_epoch(steps_per_pass, epochs, min_steps)
+    scheduler = warmup_schedule(optimizer, per_epoch * epochs, warmup_ratio)
     schedule = scheduler.lr_lambdas[0]  # before prepare wraps the scheduler: the budget may shorten it
     model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(
         model, optimizer, train_loader, val_loader, scheduler)
@@ -153,32 +153,32 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
         if resume_from is not None:
             accelerator.load_state(str(resume_from))
         trained = train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective,
-                               (epochs, passes, Budget(max_train_seconds, schedule)),
+                               (epochs, steps_per_pass, per_epoch, Budget(max_train_seconds, schedule)),
                                patience, max_grad_norm, progress, accelerator, tracker, on_epoch_end)
     finally:
         for hook in hooks:
             hook.remove()
     fold_standardisation(trained.model, objective)  # after the best weights are back: they are what is kept
-    trained.objective, trained.passes_per_epoch, trained.steps_per_pass = objective, passes, steps_per_pass
-    trained.scheduled_steps = schedule.total
-    earlier = len(trained.history) - math.ceil(trained.this_run["epochs"] / passes)  # epochs a resumed run had
-    trained.optimizer_steps = earlier * passes * steps_per_pass + trained.this_run["optimizer_steps"]
-    trained.passes = earlier * passes + trained.this_run["epochs"]
+    trained.objective, trained.passes_per_epoch = objective, per_epoch / steps_per_pass
+    trained.steps_per_pass, trained.scheduled_steps = steps_per_pass, schedule.total
+    earlier = len(trained.history) - trained.this_run["epochs"]  # the epochs a resumed run had before
+    trained.optimizer_steps = earlier * per_epoch + trained.this_run["optimizer_steps"]
+    trained.passes = trained.optimizer_steps / steps_per_pass
     return trained
 
 
 def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, plan, patience, max_grad_norm,
                  progress, accelerator, tracker, on_epoch_end) -> TrainResult:
-    epochs, passes, budget = plan
-    per_epoch = len(train_dl) * passes
-    bar = tqdm(total=per_epoch * epochs, initial=per_epoch * len(tracker.history), desc="train",
+    epochs, per_pass, per_epoch, budget = plan
+    batches = per_epoch // per_pass * len(train_dl) + per_epoch % per_pass * accelerator.gradient_accumulation_steps
+    bar = tqdm(total=batches * epochs, initial=batches * len(tracker.history), desc="train",
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
     # a resumed run that had already run out of patience stays stopped
     stopped = patience is not None and bool(tracker.history) and len(tracker.history) - 1 - tracker.best_epoch >= patience
-    this_run = {"epochs": 0, "optimizer_steps": 0, "training_seconds": 0.0, "validation_seconds": 0.0,
+    this_run = {"epochs": 0, "passes": 0.0, "optimizer_steps": 0, "training_seconds": 0.0, "validation_seconds": 0.0,
                 "examples_seen": 0}  # distinct training examples: all of them once a pass is whole
     for epoch in range(len(tracker.history), epochs if not stopped else 0):
-        record = run_epoch((epoch, passes, budget), model, train_dl, val_dl, optimizer, scheduler, objective,
+        record = run_epoch((epoch, per_pass, per_epoch, budget), model, train_dl, val_dl, optimizer, scheduler, objective,
                            max_grad_norm, accelerator, bar, this_run)
         tracker.add(record, accelerator.unwrap_model(model))
         bar.set_postfix(loss=f"{record['train_loss']:.4f}", **{tracker.key: f"{record[tracker.key]:.4f}"})
@@ -204,23 +204,28 @@ def finish(model, tracker: Tracker, stopped: bool, accelerator: Accelerator, thi
 
 def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective, max_grad_norm,
               accelerator, bar, this_run: dict) -> dict:
-    epoch, passes, budget = position
+    epoch, per_pass, per_epoch, budget = position
     # both parts end by copying a result to the host, which waits for the GPU: the clock sees its work
     began = time.perf_counter()
-    losses = []
+    losses, counts = [], []
+    segments = math.ceil(per_epoch / per_pass)  # passes this epoch starts: the last may stop part-way
     with torch.profiler.record_function(STEPS_LABEL):  # marks the steps for torch.profiler users (and benchmarks)
-        for done in range(epoch * passes, (epoch + 1) * passes):
-            train_dl.set_epoch(done)  # pass-dependent shuffling that a resumed run repeats exactly
+        for segment in range(segments):
+            train_dl.set_epoch(epoch * segments + segment)  # pass-dependent shuffling that a resume repeats exactly
+            limit = min(per_pass, per_epoch - segment * per_pass)
             loss, steps, examples = train_one_epoch(model, train_dl, optimizer, scheduler, objective,
                                                     max_grad_norm, accelerator, bar,
-                                                    lambda: budget.check(began, accelerator))
+                                                    lambda: budget.check(began, accelerator), limit)
             losses.append(loss)
+            counts.append(examples)
             this_run["examples_seen"] = max(this_run["examples_seen"], examples)  # each pass: a permutation
             this_run["optimizer_steps"] += steps
-            this_run["epochs"] += 1
+            this_run["passes"] += steps / per_pass
             if budget.spent:
                 break
-    train_loss = float(np.mean(losses))  # a pass sees each example once: the mean of the passes' means
+    this_run["epochs"] += 1
+    # each example seen counts once: a part-way pass weighs what it saw
+    train_loss = losses[0] if len(losses) == 1 else float(np.average(losses, weights=counts))
     validating = time.perf_counter()
     budget.used += validating - began
     out = predict(model, val_dl, accelerator, objective, desc=None if bar.disable else "validation")
@@ -230,9 +235,10 @@ def run_epoch(position, model, train_dl, val_dl, optimizer, scheduler, objective
 
 
 def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_norm, accelerator, bar,
-                    out_of_time=lambda: False) -> tuple:
-    """One pass, or its first part until out_of_time() after a step; returns the mean per-example training loss
-    over all processes, the optimizer steps taken, and the examples (all processes') it trained on."""
+                    out_of_time=lambda: False, max_steps: int | None = None) -> tuple:
+    """One pass, or its first part: until out_of_time() after a step, or max_steps optimizer steps; returns the mean
+    per-example training loss over all processes, the optimizer steps taken, and the examples (all processes') it
+    trained on."""
     model.train()
     # the loss sum stays on the device and the count on the host: nothing in a step waits for the GPU
     loss_sum, examples, steps = torch.zeros((), device=accelerator.device), 0, 0
@@ -250,7 +256,7 @@ def train_one_epoch(model, loader, optimizer, scheduler, objective, max_grad_nor
         loss_sum += loss.detach().float() * len(labels)
         examples += len(labels)
         bar.update(1)
-        if accelerator.sync_gradients and out_of_time():
+        if accelerator.sync_gradients and (out_of_time() or steps == max_steps):  # the budget sees every step
             break
     total = accelerator.reduce(torch.stack([loss_sum, torch.tensor(float(examples), device=loss_sum.device)]),
                                reduction="sum")

@@ -1,5 +1,5 @@
-"""The learning-rate schedule of the shared loop (linear warmup, then linear decay), how many passes an epoch
-makes over a small split (min_steps), and the max_train_seconds budget, which can shorten the schedule once it
+"""The learning-rate schedule of the shared loop (linear warmup, then linear decay), how many steps an epoch
+makes on a small split (min_steps), and the max_train_seconds budget, which can shorten the schedule once it
 has timed some steps."""
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from accelerate import Accelerator
 from lab.errors import LabError
 
 
-def step_plan(steps_per_pass: int, epochs: int, min_steps: int) -> int:
-    """Passes over the training split per epoch: 1, or as many as make epochs * passes * steps_per_pass reach
-    min_steps. One epoch of 100 examples in batches of 32 is 4 steps; 10 such epochs barely leave the warmup."""
+def steps_per_epoch(steps_per_pass: int, epochs: int, min_steps: int) -> int:
+    """Optimizer steps in an epoch: one pass over the training split, or, when `epochs` passes make fewer than
+    min_steps, ceil(min_steps / epochs): the epoch passes over the split again, freshly shuffled, and stops
+    part-way through its last pass. One epoch of 100 examples in batches of 32 is 4 steps; 10 such epochs barely
+    leave the warmup. (Whole passes made the count jump: 146 steps a pass at 3 epochs and min_steps 450 gave 876.)"""
     if not min_steps or steps_per_pass * epochs >= min_steps:
-        return 1
-    return math.ceil(min_steps / (max(1, steps_per_pass) * epochs))
+        return steps_per_pass
+    return math.ceil(min_steps / epochs)
 
 
 CALIBRATION_STEPS = (5, 25)  # a budget times the steps between these two (the first steps carry warm-up costs)

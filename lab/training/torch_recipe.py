@@ -90,7 +90,8 @@ def seconds_split(trained, cost) -> dict:
     """Where a torch recipe's training seconds went: training steps, validation passes, and the rest
     (reading and featurizing or tokenizing the data, building or loading the model, restoring the best weights);
     and the training the model got: its optimizer steps and its passes over the training split (min_steps makes
-    several per epoch on a small split), a resumed run's earlier epochs included."""
+    more than one per epoch on a small split; a fraction when an epoch stops part-way), a resumed run's earlier
+    epochs included."""
     steps, validation = trained.this_run["training_seconds"], trained.this_run["validation_seconds"]
     return {"seconds_in_training_steps": steps, "seconds_in_validation": validation,
             "seconds_in_setup": cost.seconds - steps - validation, "optimizer_steps": trained.optimizer_steps,
