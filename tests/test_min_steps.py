@@ -17,7 +17,7 @@ from tests.test_train import Linear, fit, loader, separable
     (4, 10, 300, 30),  # 100 examples in batches of 32: 40 steps become 300
     (52, 10, 300, 52),  # 1,656 examples: 520 steps already
     (30, 10, 300, 30),  # exactly enough
-    (29, 10, 300, 30),  # 290 steps: one more a epoch, not a second pass (580 steps) as whole passes gave
+    (29, 10, 300, 30),  # 290 steps: one more an epoch, not a second pass (580 steps) as whole passes gave
     (146, 3, 450, 150),  # 438 steps: 450, where whole passes gave 876
     (4, 10, 0, 4),  # 0: the epochs alone, as before min_steps
     (7, 3, 100, 34),  # 102: the fewest whole steps per epoch that reach min_steps

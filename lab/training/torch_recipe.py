@@ -27,7 +27,8 @@ class TrainConfig(CommonConfig):
     grad_accum_steps: int = 1
     max_grad_norm: float | None = 1.0
     patience: int | None = 3  # epochs without a better validation headline metric before stopping; null: never stop
-    # at least this many optimizer steps: a small training split passes several times per epoch (0: epochs only).
+    # at least this many optimizer steps: on a small training split each epoch takes ceil(min_steps / epochs) steps,
+    # passing over the split more than once (0: epochs only).
     # 300 keeps every default run on BBC News (1,656 training articles) as it was; see benchmarks/README.md
     min_steps: int = 300
     # balanced: single-label classes weighted n/(k*count); multi-label BCE pos_weight negatives/positives per label;
