@@ -46,7 +46,7 @@ class CommonConfig:
     dataset: str = "bbc-news"  # bbc-news (built in), a .csv/.tsv/.json/.jsonl/.parquet file, a folder, or a Hub id
     dataset_config: str | None = None  # the Hub config name, for Hub datasets that have several
     text_column: str | None = None  # None: detect text/sentence/review/content/document
-    label_column: str | None = None  # None: detect label/labels/category/class/target; a,b,c: several 0/1 columns (multi-label); *: all but the text and split columns
+    label_column: str | None = None  # None: detect label/...; a,b,c: 0/1 columns (multi-label); *: all but text/split
     task: Literal["auto", "single_label", "multi_label", "regression"] = "auto"  # auto: read from the labels (lab/data/labels.py)
     label_sep: str | None = None  # the character joining a row's labels (joy;love): multi-label; an empty cell is no label
     validation_file: str | None = None  # the user's own validation split: a table with dataset='s columns

@@ -122,9 +122,9 @@ def train(model: nn.Module, train_loader, val_loader, *, epochs: int = 10, lr: f
 
     min_steps: when `epochs` passes over a small training split make fewer optimizer steps, each epoch takes
     ceil(min_steps / epochs) steps, passing over the split more than once (steps_per_epoch), so that 100 examples
-    get as many steps as the learning rate schedule needs; validation, patience and the history still count epochs. max_train_seconds: stop
-    after the optimizer step that spends this process's budget of training-step seconds, validate that last
-    (partial) epoch and keep the best epoch as usual.
+    get as many steps as the learning rate schedule needs; validation, patience and the history still count
+    epochs. max_train_seconds: stop after the optimizer step that spends this process's budget of training-step
+    seconds, validate that last (partial) epoch and keep the best epoch as usual.
 
     Early stopping: stop after `patience` epochs without a better validation headline metric (ties: lower
     validation loss wins; patience=None: never stop early), then restore the best epoch's weights; for regression,
@@ -175,11 +175,11 @@ def train_epochs(model, train_dl, val_dl, optimizer, scheduler, objective, plan,
                disable=not (progress and accelerator.is_local_main_process), dynamic_ncols=True)
     # a resumed run that had already run out of patience stays stopped
     stopped = patience is not None and bool(tracker.history) and len(tracker.history) - 1 - tracker.best_epoch >= patience
-    this_run = {"epochs": 0, "passes": 0.0, "optimizer_steps": 0, "training_seconds": 0.0, "validation_seconds": 0.0,
-                "examples_seen": 0}  # distinct training examples: all of them once a pass is whole
+    this_run = {"epochs": 0, "passes": 0.0, "optimizer_steps": 0, "training_seconds": 0.0,
+                "validation_seconds": 0.0, "examples_seen": 0}  # distinct examples: all of them once a pass is whole
     for epoch in range(len(tracker.history), epochs if not stopped else 0):
-        record = run_epoch((epoch, per_pass, per_epoch, budget), model, train_dl, val_dl, optimizer, scheduler, objective,
-                           max_grad_norm, accelerator, bar, this_run)
+        record = run_epoch((epoch, per_pass, per_epoch, budget), model, train_dl, val_dl, optimizer, scheduler,
+                           objective, max_grad_norm, accelerator, bar, this_run)
         tracker.add(record, accelerator.unwrap_model(model))
         bar.set_postfix(loss=f"{record['train_loss']:.4f}", **{tracker.key: f"{record[tracker.key]:.4f}"})
         if on_epoch_end is not None:
