@@ -113,6 +113,8 @@ def test_zero_one_columns_and_no_label_column_say_how_to_name_them(tmp_path):
         data.load(only_one)
     with pytest.raises(LabError, match="label_column=\\* wants two or more 0/1 label columns besides the text"):
         data.load(only_one, label_column="*")
+    with pytest.raises(LabError, match="row 1 has '7' in label column 'id', not 0 or 1.*name only the label columns"):
+        data.load(path, label_column="*")  # * takes the id column too
 
 
 def test_a_non_zero_one_value_in_a_label_column_names_the_row(tmp_path):

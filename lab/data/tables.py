@@ -119,8 +119,9 @@ def zero_one_columns(frame, columns: list[str], others: list[str], label_column:
 def zero_one(value, row: int, column: str, path) -> bool:
     flag = ZERO_ONE.get(str(value).strip().lower())
     if flag is None:
-        raise LabError(f"{path} row {row} has '{value}' in label column '{column}', not 0 or 1; label_column= with "
-                       f"several columns wants 0/1 columns: fix that row, or name a single label column")
+        raise LabError(f"{path} row {row} has '{value}' in label column '{column}', not 0 or 1; several label "
+                       f"columns (label_column=a,b,c, or '*' for all but the text) must hold 0/1: fix that row, or "
+                       f"name only the label columns")
     return flag
 
 
