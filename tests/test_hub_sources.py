@@ -122,3 +122,21 @@ def test_offline_never_calls_load_dataset(hub, monkeypatch, variable):
     with pytest.raises(LabError, match="cannot be reached to fetch it; use dataset=bbc-news"):
         sources.read_source("someone/reviews", None, None, "utf-8")
     assert hub["calls"] == []
+
+
+def test_several_zero_one_columns_of_a_hub_dataset_are_multi_label(hub, monkeypatch):
+    """A Hub dataset in one-hot form (GoEmotions' "raw" config is one): label_column=a,b or * reads it as a table."""
+    import datasets
+    from datasets import Dataset, DatasetDict
+
+    texts = [text for text, _ in tiny_rows()]
+    columns = {"text": texts, "joy": [i % 2 for i in range(40)], "anger": [int(i % 3 == 0) for i in range(40)]}
+    splits = DatasetDict({"train": Dataset.from_dict({key: value[:32] for key, value in columns.items()}),
+                          "test": Dataset.from_dict({key: value[32:] for key, value in columns.items()})})
+    monkeypatch.setattr(datasets, "load_dataset", lambda spec, config_name=None: splits)
+    for label_column in ("*", "joy,anger"):
+        loaded = load("someone/emotions", label_column=label_column)
+        assert loaded.task == "multi_label" and loaded.label_names == ["joy", "anger"]
+        by_text = {text: [i % 2, int(i % 3 == 0)] for i, text in enumerate(texts)}
+        assert [by_text[t] for t in loaded.texts("test")] == loaded.labels("test").astype(int).tolist()
+        assert "2 0/1 label columns" in loaded.notes[0]

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from lab.errors import LabError
-from lab.data.tables import (LABEL_COLUMNS, SPLIT_ALIASES, TABLE_SUFFIXES, TEXT_COLUMNS, Raw, decode, pick_column,
-                             read_tables)
+from lab.data.tables import (ALL_OTHER_COLUMNS, LABEL_COLUMNS, SPLIT_ALIASES, TABLE_SUFFIXES, TEXT_COLUMNS, Raw,
+                             decode, pick_column, read_tables, table_columns)
 # Endings that mark a file the user meant, not a Hub id, so a typo is not sent to the Hub.
 FILE_SUFFIXES = {".txt", ".xlsx", ".xls", ".ods", ".xml", ".html", ".zip", ".gz", ".bz2", ".tar", ".pdf", ".doc",
                  ".docx", ".md", ".yaml", ".yml", ".pkl", ".pickle", ".arrow", ".feather", ".avro", ".h5"}
@@ -119,15 +119,25 @@ def read_hub(spec: str, config_name: str | None, text_column: str | None, label_
     for split_name, split in loaded.items():
         if split_name not in SPLIT_ALIASES:
             continue
-        columns = list(split.column_names)
-        text_col = pick_column(columns, text_column, TEXT_COLUMNS, "text", spec)
-        label_col = pick_column(columns, label_column, LABEL_COLUMNS, "label", spec)
-        labels, raw.label_order, raw.class_names = hub_labels(split[label_col], split.features[label_col])
-        raw.label_form = "a Hub Sequence of ClassLabel" if raw.label_order else None
-        raw[SPLIT_ALIASES[split_name]] = (split[text_col], labels)
+        raw[SPLIT_ALIASES[split_name]] = hub_split(split, spec, text_column, label_column, raw)
     if "train" not in raw:
         raise LabError(f"Hub dataset '{spec}' has no train split; give a dataset with one")
     return raw
+
+
+def hub_split(split, spec: str, text_column: str | None, label_column: str | None, raw: Raw) -> tuple[list, list]:
+    """One Hub split's (texts, labels); its label order and form go to raw. Several 0/1 columns (a,b,c or *) are
+    read as a table's are."""
+    if label_column is not None and (label_column == ALL_OTHER_COLUMNS or "," in label_column):
+        texts, labels, raw.label_order = table_columns(split.to_pandas(), spec, text_column, label_column)
+        raw.label_form = f"{len(raw.label_order)} 0/1 label columns"
+        return texts, labels
+    columns = list(split.column_names)
+    text_col = pick_column(columns, text_column, TEXT_COLUMNS, "text", spec)
+    label_col = pick_column(columns, label_column, LABEL_COLUMNS, "label", spec)
+    labels, raw.label_order, raw.class_names = hub_labels(split[label_col], split.features[label_col])
+    raw.label_form = "a Hub Sequence of ClassLabel" if raw.label_order else None
+    return split[text_col], labels
 
 
 def first_line(exc: Exception) -> str:
