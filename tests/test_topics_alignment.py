@@ -32,6 +32,21 @@ def test_best_separating_topic_by_hand():
     assert clustering.best_separating_topics(scores, np.ones((4, 1)))[0][0] == -1  # no negatives: no AUC
 
 
+def test_best_separating_topics_agree_with_roc_auc_score_ties_included():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    scores = rng.integers(0, 5, size=(60, 7)) / 4  # few distinct values: many tied scores
+    labels = (rng.random((60, 9)) < [0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.2, 0.4, 0.6]).astype(np.float32)
+    best = clustering.best_separating_topics(scores, labels)
+    assert sum(topic == -1 for topic, _ in best) == sum(column.min() == column.max() for column in labels.T) == 1
+    for column, (topic, auc) in zip(labels.T, best):
+        if column.min() == column.max():
+            continue
+        expected = [roc_auc_score(column, scores[:, t]) for t in range(7)]
+        assert topic == int(np.argmax(expected)) and auc == pytest.approx(max(expected), abs=1e-12)
+
+
 def test_r2_by_hand():
     # targets 1, 2, 3 (mean 2, SS_tot 2); predictions 1, 2, 2 leave SS_res 1: R² = 1 - 1/2
     assert clustering.r2([1, 2, 3], [1, 2, 2]) == pytest.approx(0.5)

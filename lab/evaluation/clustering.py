@@ -35,17 +35,24 @@ def cluster_scores(labels_true, labels_pred) -> dict[str, float]:
 def best_separating_topics(topic_scores: np.ndarray, labels: np.ndarray) -> list[tuple[int, float]]:
     """Multi-label: per label (a column of the 0/1 matrix `labels`), the topic whose score column (e.g. P(topic|doc))
     ranks that label's documents highest, by ROC AUC, and that AUC. A label that every or no document carries has
-    no AUC: (-1, nan). Ties go to the lower topic."""
-    from sklearn.metrics import roc_auc_score
+    no AUC: (-1, nan). Ties go to the lower topic.
 
+    Every (label, topic) AUC comes at once from rank sums (the Mann-Whitney form: tied scores count half, as in
+    roc_auc_score). One roc_auc_score call per pair took 27 s of an 80-s quick topics run on Reuters (88 labels)."""
+    from scipy.stats import rankdata
+
+    labels = np.asarray(labels, dtype=np.float64)
+    ranks = rankdata(np.asarray(topic_scores, dtype=np.float64), axis=0)  # tied scores share their mean rank
+    positives = labels.sum(axis=0)
+    negatives = len(labels) - positives
     best = []
-    for column in np.asarray(labels).T:
-        if column.min() == column.max():
+    for column, rank_sums, carried, rest in zip(labels.T, labels.T @ ranks, positives, negatives):
+        if carried == 0 or rest == 0:
             best.append((-1, float("nan")))
             continue
-        aucs = [float(roc_auc_score(column, topic_scores[:, topic])) for topic in range(topic_scores.shape[1])]
+        aucs = (rank_sums - carried * (carried + 1) / 2) / (carried * rest)
         topic = int(np.argmax(aucs))
-        best.append((topic, aucs[topic]))
+        best.append((topic, float(aucs[topic])))
     return best
 
 

@@ -107,13 +107,12 @@ RATES = {
     ("bow_ffn", "cpu"): Rate(train=3_800, infer=86_000, setup=1.5, tokens="texts", prepare=22_000,
                              train_cost=lambda cfg: width_cost(sum(cfg.hidden))),
     ("classical", "cpu"): Rate(train=480_000, infer=float("inf"), tokens="words", validates=False, per_output=True),
-    # topics: benchmarks/topics_rates.py (default and quick on bbc-news and 30,000 short texts) on a slow 2-core
-    # Xeon with AMX, which ran the torch recipes 2-3x slower than the EPYC above; encode from topics_encode.py's
-    # length-sorted batches (3,000 short texts and 300 articles), less the 20% that the contextual word vectors
-    # add. The estimates of the four runs it was fitted on are within 9% of their walls (in-sample); of the quick
-    # topics in scaling.py at 10k, 30k and 100k, 3-20% over them.
-    ("topics", "cpu"): TopicsRate(encode=11_000, word2vec=413_000, lda=341_000, kmeans=6_500, documents=59_000,
-                                  setup=10.0, machine="a 2-core Intel Xeon"),
+    # topics: benchmarks/topics_rates.py (default and quick on bbc-news and 30,000 short texts), pooled, on the
+    # 2-core Xeon with AMX of 2026-12-06, which ran the transformer at about the EPYC's rate above (20 against 18
+    # examples/s); setup is the encoder's cold load. The rates of 2026-12-03, from a Xeon 2-3x slower, put every
+    # estimate about 3x over its wall here (163 s for 56 s; benchmarks/README.md).
+    ("topics", "cpu"): TopicsRate(encode=31_300, word2vec=1_462_000, lda=1_118_000, kmeans=12_550, documents=203_000,
+                                  setup=5.0, machine="a 2-core Intel Xeon"),
 }
 
 
