@@ -35,10 +35,10 @@ DATASETS = {
     "clear_readability": ("clear_readability_regression.csv", {}),
     "hahackathon_humor": ("hahackathon_humor_regression.csv", {}),
     "goemotions": ("goemotions_multilabel.csv", {"label_sep": ";", "split_column": "split"}),
-    "goemotions_onehot": ("goemotions_multilabel_onehot.csv", {"split_column": "split", "label_column": "onehot"}),
+    "goemotions_onehot": ("goemotions_multilabel_onehot.csv", {"split_column": "split", "label_column": "*"}),
     "reuters_modapte": ("reuters_modapte_multilabel.csv", {"label_sep": ";", "split_column": "split"}),
     "reuters_modapte_onehot": ("reuters_modapte_multilabel_onehot.csv",
-                               {"split_column": "split", "label_column": "onehot"}),
+                               {"split_column": "split", "label_column": "*"}),
 }
 
 
@@ -53,8 +53,6 @@ def lab_input(csv: str, keys: dict, folder: Path) -> tuple[Path, dict]:
                        keep_default_na=False)
     assert len(meta) == len(frame) and (meta["row"].astype(int).to_numpy() == np.arange(len(frame))).all()
     frame["split"] = meta["source_split"].to_numpy()
-    if keys.get("label_column") == "onehot":  # every column but text and split is one label's 0/1 column
-        keys["label_column"] = ",".join(c for c in frame.columns if c not in ("text", "split"))
     path = folder / csv
     frame.to_csv(path, index=False)
     return path, keys
@@ -65,8 +63,7 @@ def describe(name: str, path: Path, keys: dict) -> None:
     loaded = data.load(str(path), **keys)
     seconds = time.perf_counter() - start
     sizes = {split: len(loaded.texts(split)) for split in data.SPLITS}
-    shown_keys = " ".join(f"{k}={v if len(str(v)) < 40 else '<' + str(len(v.split(','))) + ' columns>'}"
-                          for k, v in keys.items())
+    shown_keys = " ".join(f"{k}={v}" for k, v in keys.items())
     print(f"{name}: task {loaded.task}, train/validation/test {sizes['train']}/{sizes['validation']}/{sizes['test']}, "
           f"{loaded.num_outputs} {'output' if loaded.task == 'regression' else 'labels'}, language {loaded.language}, "
           f"load {seconds:.1f} s  [{shown_keys or 'no keys'}]")

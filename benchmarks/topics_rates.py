@@ -2,6 +2,7 @@
 (lab/training/estimate.py, TopicsRate), and how close is that note to the wall it predicts?
 
     flock /tmp/lab-bench.lock python benchmarks/topics_rates.py [--size 30000] [--configs default,quick]
+    flock /tmp/lab-bench.lock python benchmarks/topics_rates.py --configs quick --dataset FILE --set KEY=VALUE ...
 
 Each config runs in this process (lab.runs.prepare, then topics.run, progress=false: no record is written) on
 bbc-news (1,656 training articles of about 390 words) and a seeded sample of --size short texts
@@ -44,8 +45,8 @@ def cumulative(profile: cProfile.Profile, targets: list[tuple[str, str]]) -> flo
                if any(file.endswith("/" + f) and function == name for f, name in targets))
 
 
-def measure(config: str, dataset: str, folder: Path) -> dict:
-    job = runs.prepare("topics", config, [f"dataset={dataset}", f"runs_dir={folder}", "progress=false"])
+def measure(config: str, dataset: str, folder: Path, overrides: tuple = ()) -> dict:
+    job = runs.prepare("topics", config, [f"dataset={dataset}", f"runs_dir={folder}", "progress=false", *overrides])
     work = estimate.topics_work(job.cfg, job.data)
     profile = cProfile.Profile()
     began = time.perf_counter()
@@ -54,7 +55,7 @@ def measure(config: str, dataset: str, folder: Path) -> dict:
     seconds = {term: cumulative(profile, targets) for term, targets in TERMS.items()}
     seconds["documents"] = wall - sum(seconds.values())
     rate = estimate.RATES[("topics", "cpu")]
-    return {"run": f"{config} on {Path(dataset).stem}", "wall": wall, "seconds": seconds,
+    return {"run": f"{config} on {Path(dataset).stem}{''.join(' ' + o for o in overrides)}", "wall": wall, "seconds": seconds,
             "units": estimate.topics_units(work), "estimate": estimate.topics_seconds(work, rate)}
 
 
@@ -62,10 +63,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=30000)
     parser.add_argument("--configs", default="default,quick")
+    parser.add_argument("--dataset", help="profile this dataset instead of bbc-news and the short texts (the terms "
+                                          "and the estimate; its rates are not the shipped ones' fit)")
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides for every run")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="topics-rates-"))
-    datasets = ["bbc-news", str(sample(short_texts(folder), args.size, folder))]
-    measured = [measure(config, dataset, folder) for config in args.configs.split(",") for dataset in datasets]
+    datasets = [args.dataset] if args.dataset else ["bbc-news", str(sample(short_texts(folder), args.size, folder))]
+    measured = [measure(config, dataset, folder, tuple(args.set)) for config in args.configs.split(",")
+                for dataset in datasets]
     for run in measured:
         parts = ", ".join(f"{term} {s:.1f} s" for term, s in run["seconds"].items())
         print(f"{run['run']}: wall {run['wall']:.1f} s, shipped estimate {run['estimate']:.1f} s ({parts})")

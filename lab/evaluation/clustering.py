@@ -46,7 +46,7 @@ def best_separating_topics(topic_scores: np.ndarray, labels: np.ndarray) -> list
     positives = labels.sum(axis=0)
     negatives = len(labels) - positives
     best = []
-    for column, rank_sums, carried, rest in zip(labels.T, labels.T @ ranks, positives, negatives):
+    for rank_sums, carried, rest in zip(labels.T @ ranks, positives, negatives):
         if carried == 0 or rest == 0:
             best.append((-1, float("nan")))
             continue
